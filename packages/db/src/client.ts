@@ -1,0 +1,66 @@
+import type { Driver, DriverOptions } from "./driver.ts";
+import { migrations } from "./generated/migrations.ts";
+import { PrismaClient } from "./generated/prisma/client.ts";
+import { applyMigrations, type MigrationReport } from "./migrate.ts";
+import { openDriver } from "./open.ts";
+import { type DatabaseTarget, parseDatabaseUrl } from "./target.ts";
+
+/** The Prisma client of one silo's database. The same type for PGlite and PostgreSQL. */
+export type Db = PrismaClient;
+
+export interface CreateDbOptions extends DriverOptions {
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  /** Relative PGlite paths are resolved from here (default: the current directory). */
+  cwd?: string;
+}
+
+const drivers = new WeakMap<Db, { driver: Driver; migrations: MigrationReport | null }>();
+
+/**
+ * Opens a silo's database and returns its Prisma client, migrated unless told otherwise.
+ *
+ * - no URL, `""` or `memory://`: embedded PGlite in memory;
+ * - a directory path or `file://` URL: embedded PGlite stored there (one process at a time);
+ * - `postgres://` or `postgresql://`: PostgreSQL through the `pg` driver.
+ *
+ * `await db.$disconnect()` closes the database: call it on shutdown. An embedded database that
+ * is not closed may be left damaged.
+ */
+export async function createDb(url?: string, options: CreateDbOptions = {}): Promise<Db> {
+  const target = parseDatabaseUrl(url, options.cwd);
+  const driver = await openDriver(target, options);
+  try {
+    const report = options.migrate === false ? null : await applyMigrations(driver, migrations);
+    const db = new PrismaClient({ adapter: driver.adapterFactory });
+    // Connect now, so `$disconnect()` always has an adapter to dispose, and with it the driver.
+    await db.$connect();
+    drivers.set(db, { driver, migrations: report });
+    return db;
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+}
+
+/** Applies pending migrations to an open database (createDb does this by default). */
+export async function migrateDb(db: Db): Promise<MigrationReport> {
+  return applyMigrations(driverOf(db), migrations);
+}
+
+/** Which database a client is connected to. */
+export function dbTarget(db: Db): DatabaseTarget {
+  return driverOf(db).target;
+}
+
+/** A short description for logs (passwords redacted). */
+export function describeDb(db: Db): string {
+  return driverOf(db).description;
+}
+
+/** The driver under a client opened by createDb (for this package and its tests). */
+export function driverOf(db: Db): Driver {
+  const entry = drivers.get(db);
+  if (entry === undefined) throw new Error("This Prisma client was not opened by createDb().");
+  return entry.driver;
+}

@@ -1,0 +1,39 @@
+export {
+  type CreateDbOptions,
+  createDb,
+  type Db,
+  dbTarget,
+  describeDb,
+  migrateDb,
+} from "./client.ts";
+export type {
+  Integration,
+  Organization,
+  OrganizationIntegration,
+  OrganizationMapping,
+  OrganizationMember,
+  Project,
+  User,
+} from "./generated/prisma/client.ts";
+export {
+  IntegrationStatus,
+  MemberRole,
+  OrganizationStatus,
+  Prisma,
+} from "./generated/prisma/client.ts";
+export { type Migration, MigrationError, type MigrationReport } from "./migrate.ts";
+export { DatabaseInUseError } from "./pglite-lock.ts";
+export {
+  DEMO_REGIONS,
+  demoData,
+  MONOLITH_SEED_SCOPE,
+  type SeedReport,
+  type SeedScope,
+  seedDemoData,
+} from "./seed.ts";
+export {
+  type DatabaseTarget,
+  describeTarget,
+  parseDatabaseUrl,
+  redactDatabaseUrl,
+} from "./target.ts";

@@ -1,0 +1,153 @@
+import type { Db } from "./client.ts";
+import { IntegrationStatus, MemberRole } from "./generated/prisma/client.ts";
+
+/**
+ * Demo data: users and integrations in the control silo, organizations with members and projects
+ * in two regions, and the control silo's mapping of each organization to its region.
+ *
+ * Ids are fixed (valid UUIDv7 values) so that the same organization has the same id in its
+ * region's database and in the control silo's mapping, however the databases are split.
+ */
+const id = (table: number, n: number) =>
+  `01940000-0000-7000-8000-${table.toString().padStart(4, "0")}${n.toString().padStart(8, "0")}`;
+
+export const DEMO_REGIONS = ["us", "eu"] as const;
+
+export const demoData = {
+  users: [
+    { id: id(1, 1), email: "alice@example.com", name: "Alice Adams" },
+    { id: id(1, 2), email: "bob@example.com", name: "Bob Brown" },
+    { id: id(1, 3), email: "carol@example.com", name: "Carol Chen" },
+    { id: id(1, 4), email: "dmitri@example.com", name: "Dmitri Petrov" },
+    { id: id(1, 5), email: "erin@example.com", name: "Erin Evans" },
+  ],
+  integrations: [
+    { id: id(5, 1), provider: "github", externalId: "1001", name: "acme-corp (GitHub)" },
+    { id: id(5, 2), provider: "slack", externalId: "T0GLOBEX", name: "Globex Slack" },
+  ],
+  organizations: [
+    { id: id(2, 1), slug: "acme", name: "Acme Corp", region: "us" },
+    { id: id(2, 2), slug: "initech", name: "Initech", region: "us" },
+    { id: id(2, 3), slug: "globex", name: "Globex", region: "eu" },
+    { id: id(2, 4), slug: "umbrella", name: "Umbrella", region: "eu" },
+  ],
+  members: [
+    { id: id(3, 1), organizationId: id(2, 1), userId: id(1, 1), role: MemberRole.OWNER },
+    { id: id(3, 2), organizationId: id(2, 1), userId: id(1, 2), role: MemberRole.MEMBER },
+    { id: id(3, 3), organizationId: id(2, 2), userId: id(1, 2), role: MemberRole.OWNER },
+    { id: id(3, 4), organizationId: id(2, 3), userId: id(1, 3), role: MemberRole.OWNER },
+    { id: id(3, 5), organizationId: id(2, 3), userId: id(1, 4), role: MemberRole.ADMIN },
+    { id: id(3, 6), organizationId: id(2, 4), userId: id(1, 4), role: MemberRole.OWNER },
+    { id: id(3, 7), organizationId: id(2, 4), userId: id(1, 5), role: MemberRole.MANAGER },
+  ],
+  projects: [
+    { id: id(4, 1), organizationId: id(2, 1), slug: "web", name: "Web storefront" },
+    { id: id(4, 2), organizationId: id(2, 1), slug: "api", name: "Public API" },
+    { id: id(4, 3), organizationId: id(2, 2), slug: "tps-reports", name: "TPS reports" },
+    { id: id(4, 4), organizationId: id(2, 3), slug: "web", name: "Globex web" },
+    { id: id(4, 5), organizationId: id(2, 4), slug: "research", name: "Research portal" },
+  ],
+  organizationIntegrations: [
+    {
+      id: id(6, 1),
+      organizationId: id(2, 1),
+      integrationId: id(5, 1),
+      status: IntegrationStatus.ACTIVE,
+    },
+    {
+      id: id(6, 2),
+      organizationId: id(2, 3),
+      integrationId: id(5, 2),
+      status: IntegrationStatus.ACTIVE,
+    },
+  ],
+};
+
+/** Which part of the demo data a database holds. A MONOLITH database holds all of it. */
+export interface SeedScope {
+  /** Users, integrations and organization mappings. */
+  readonly control: boolean;
+  /** Organizations (with their members, projects and integrations) of these regions. */
+  readonly regions: readonly string[];
+}
+
+export const MONOLITH_SEED_SCOPE: SeedScope = { control: true, regions: DEMO_REGIONS };
+
+/** Rows inserted per table by one run: all zeros when the data was already there. */
+export type SeedReport = Record<
+  | "users"
+  | "integrations"
+  | "organizationMappings"
+  | "organizations"
+  | "members"
+  | "projects"
+  | "organizationIntegrations",
+  number
+>;
+
+/**
+ * Loads the demo data. Idempotent: rows that exist (by id) are left as they are, so running it
+ * again inserts nothing. All in one transaction: a failure leaves the database unchanged.
+ */
+export async function seedDemoData(
+  db: Db,
+  scope: SeedScope = MONOLITH_SEED_SCOPE,
+): Promise<SeedReport> {
+  const unknownRegion = scope.regions.find(
+    (region) => !(DEMO_REGIONS as readonly string[]).includes(region),
+  );
+  if (unknownRegion !== undefined) {
+    throw new Error(
+      `The demo data has no region "${unknownRegion}"; its regions are ${DEMO_REGIONS.join(", ")}.`,
+    );
+  }
+  const organizations = demoData.organizations.filter((org) => scope.regions.includes(org.region));
+  const inScope = new Set(organizations.map((org) => org.id));
+  const owned = <T extends { organizationId: string }>(rows: T[]) =>
+    rows.filter((row) => inScope.has(row.organizationId));
+
+  return db.$transaction(async (tx) => {
+    const skipDuplicates = true;
+    const report: SeedReport = {
+      users: 0,
+      integrations: 0,
+      organizationMappings: 0,
+      organizations: 0,
+      members: 0,
+      projects: 0,
+      organizationIntegrations: 0,
+    };
+    if (scope.control) {
+      report.users = (await tx.user.createMany({ data: demoData.users, skipDuplicates })).count;
+      report.integrations = (
+        await tx.integration.createMany({ data: demoData.integrations, skipDuplicates })
+      ).count;
+      const mappings = demoData.organizations.map((org) => ({
+        organizationId: org.id,
+        slug: org.slug,
+        name: org.name,
+        regionName: org.region,
+      }));
+      report.organizationMappings = (
+        await tx.organizationMapping.createMany({ data: mappings, skipDuplicates })
+      ).count;
+    }
+    const orgRows = organizations.map(({ region: _region, ...org }) => org);
+    report.organizations = (
+      await tx.organization.createMany({ data: orgRows, skipDuplicates })
+    ).count;
+    report.members = (
+      await tx.organizationMember.createMany({ data: owned(demoData.members), skipDuplicates })
+    ).count;
+    report.projects = (
+      await tx.project.createMany({ data: owned(demoData.projects), skipDuplicates })
+    ).count;
+    report.organizationIntegrations = (
+      await tx.organizationIntegration.createMany({
+        data: owned(demoData.organizationIntegrations),
+        skipDuplicates,
+      })
+    ).count;
+    return report;
+  });
+}

@@ -1,0 +1,122 @@
+// Test helpers: a fresh, migrated database per test, on every engine under test.
+// PGlite always; PostgreSQL too when TEST_DATABASE_URL names a server (CI sets it).
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { createDb, type Db } from "./client.ts";
+import { migrations } from "./generated/migrations.ts";
+import { applyMigrations } from "./migrate.ts";
+import { pgliteSession } from "./pglite.ts";
+import { redactDatabaseUrl } from "./target.ts";
+
+export type TestEngine = "pglite" | "postgres";
+
+const adminUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
+
+/** The engines every database test runs against. */
+export const testEngines: readonly TestEngine[] = adminUrl ? ["pglite", "postgres"] : ["pglite"];
+
+export interface TestDatabase {
+  readonly engine: TestEngine;
+  readonly db: Db;
+  /** The URL of this database: PostgreSQL only (an in-memory PGlite cannot be opened twice). */
+  readonly url: string | undefined;
+  /** Closes the client and, for PostgreSQL, drops the database. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A new empty database of that engine, migrated unless `migrate: false`. PostgreSQL databases are
+ * created on the TEST_DATABASE_URL server with a random name and dropped by `dispose()`.
+ */
+export async function createTestDatabase(
+  engine: TestEngine,
+  { migrate = true }: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
+  if (engine === "pglite") {
+    const db = await createDb("memory://", {
+      migrate,
+      pgliteSnapshot: migrate ? await migratedSnapshot() : await emptySnapshot(),
+    });
+    return { engine, db, url: undefined, dispose: () => db.$disconnect() };
+  }
+  const url = await createPostgresDatabase();
+  try {
+    const db = await createDb(url, { migrate, poolSize: 4 });
+    return {
+      engine,
+      db,
+      url,
+      dispose: async () => {
+        await db.$disconnect();
+        await dropPostgresDatabase(url);
+      },
+    };
+  } catch (error) {
+    await dropPostgresDatabase(url);
+    throw error;
+  }
+}
+
+/** Creates an empty PostgreSQL database on the TEST_DATABASE_URL server and returns its URL. */
+export async function createPostgresDatabase(): Promise<string> {
+  if (adminUrl === undefined) throw new Error("TEST_DATABASE_URL is not set.");
+  const name = `test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropPostgresDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `TEST_DATABASE_URL (${redactDatabaseUrl(adminUrl ?? "")}) is not reachable: ${String(error)}`,
+      { cause: error },
+    );
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+// initdb costs PGlite about 2 s; every test database after the first starts from a copy.
+let empty: Promise<Blob> | undefined;
+let migrated: Promise<Blob> | undefined;
+
+function emptySnapshot(): Promise<Blob> {
+  empty ??= snapshot(async () => {});
+  return empty;
+}
+
+function migratedSnapshot(): Promise<Blob> {
+  migrated ??= emptySnapshot().then((base) =>
+    snapshot(async (db) => {
+      await applyMigrations(
+        { transaction: (work) => db.transaction((tx) => work(pgliteSession(tx))) },
+        migrations,
+      );
+    }, base),
+  );
+  return migrated;
+}
+
+async function snapshot(prepare: (db: PGlite) => Promise<void>, base?: Blob): Promise<Blob> {
+  const db = await PGlite.create({ loadDataDir: base });
+  try {
+    await prepare(db);
+    return await db.dumpDataDir("none");
+  } finally {
+    await db.close();
+  }
+}
