@@ -90,6 +90,11 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   }
 }
 
+/** A bare in-memory PGlite instance (no Prisma, no migrations), for tests of the SQL itself. */
+export async function emptyPGlite(): Promise<PGlite> {
+  return PGlite.create({ loadDataDir: await emptySnapshot() });
+}
+
 // initdb costs PGlite about 2 s; every test database after the first starts from a copy.
 let empty: Promise<Blob> | undefined;
 let migrated: Promise<Blob> | undefined;
