@@ -36,7 +36,12 @@ describe.each(testEngines)("constraints and ids [%s]", (engine) => {
   it("a duplicate mapping slug and a duplicate user email are rejected the same way", async () => {
     const mapping = await failure(
       database.db.organizationMapping.create({
-        data: { organizationId: "01940000-0000-7000-8000-999900000001", slug: "globex", name: "X", regionName: "us" },
+        data: {
+          organizationId: "01940000-0000-7000-8000-999900000001",
+          slug: "globex",
+          name: "X",
+          regionName: "us",
+        },
       }),
     );
     expect(mapping.code).toBe("P2002");
@@ -55,10 +60,14 @@ describe.each(testEngines)("constraints and ids [%s]", (engine) => {
     if (acme === undefined || initech === undefined) throw new Error("demo data changed");
 
     const duplicate = await failure(
-      database.db.project.create({ data: { organizationId: acme.id, slug: "web", name: "Web again" } }),
+      database.db.project.create({
+        data: { organizationId: acme.id, slug: "web", name: "Web again" },
+      }),
     );
     expect(duplicate.code).toBe("P2002");
-    expect(duplicate.message).toContain("Unique constraint failed on the fields: (`organization_id`, `slug`)");
+    expect(duplicate.message).toContain(
+      "Unique constraint failed on the fields: (`organization_id`, `slug`)",
+    );
 
     const elsewhere = await database.db.project.create({
       data: { organizationId: initech.id, slug: "web", name: "Initech web" },
@@ -79,8 +88,12 @@ describe.each(testEngines)("constraints and ids [%s]", (engine) => {
   });
 
   it("new rows get time-ordered UUIDv7 ids", async () => {
-    const first = await database.db.organization.create({ data: { slug: "first-v7", name: "First" } });
-    const second = await database.db.organization.create({ data: { slug: "second-v7", name: "Second" } });
+    const first = await database.db.organization.create({
+      data: { slug: "first-v7", name: "First" },
+    });
+    const second = await database.db.organization.create({
+      data: { slug: "second-v7", name: "Second" },
+    });
 
     expect(first.id).toMatch(UUID_V7);
     expect(second.id).toMatch(UUID_V7);

@@ -23,9 +23,13 @@ afterEach(() => {
 function start(dataDir: string, email?: string): Promise<{ child: ChildProcess; report: Report }> {
   // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child process of its own,
   // and the signals must reach the process that holds the database.
-  const child = spawn(process.execPath, ["--import", "tsx", fixture, dataDir, ...(email ? [email] : [])], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", fixture, dataDir, ...(email ? [email] : [])],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   children.add(child);
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });

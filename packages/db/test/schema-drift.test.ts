@@ -66,7 +66,10 @@ describe("schema and migrations", () => {
         path.join(root, "prisma/schema.prisma"),
         "--script",
       ],
-      { cwd: path.join(import.meta.dirname, ".."), env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" } },
+      {
+        cwd: path.join(import.meta.dirname, ".."),
+        env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      },
     );
     const migrated = await emptyPGlite();
     const expected = await emptyPGlite();

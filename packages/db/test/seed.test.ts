@@ -40,14 +40,22 @@ describe.each(testEngines)("demo seed [%s]", (engine) => {
 
     expect(await counts(db)).toEqual(ALL);
     const regions = await db.organizationMapping.groupBy({ by: ["regionName"], _count: true });
-    expect(Object.fromEntries(regions.map((r) => [r.regionName, r._count]))).toEqual({ us: 2, eu: 2 });
+    expect(Object.fromEntries(regions.map((r) => [r.regionName, r._count]))).toEqual({
+      us: 2,
+      eu: 2,
+    });
     // Every mapping names the id its organization has in the region database.
-    const orgs = await db.organization.findMany({ select: { id: true, slug: true }, orderBy: { slug: "asc" } });
+    const orgs = await db.organization.findMany({
+      select: { id: true, slug: true },
+      orderBy: { slug: "asc" },
+    });
     const mappings = await db.organizationMapping.findMany({
       select: { organizationId: true, slug: true },
       orderBy: { slug: "asc" },
     });
-    expect(mappings.map((m) => [m.organizationId, m.slug])).toEqual(orgs.map((o) => [o.id, o.slug]));
+    expect(mappings.map((m) => [m.organizationId, m.slug])).toEqual(
+      orgs.map((o) => [o.id, o.slug]),
+    );
   });
 
   it("is idempotent: a second run inserts nothing and changes nothing", async () => {
@@ -69,7 +77,9 @@ describe.each(testEngines)("demo seed [%s]", (engine) => {
 
     await seedDemoData(db, { control: false, regions: ["eu"] });
 
-    const slugs = (await db.organization.findMany({ select: { slug: true } })).map((o) => o.slug).sort();
+    const slugs = (await db.organization.findMany({ select: { slug: true } }))
+      .map((o) => o.slug)
+      .sort();
     expect(slugs).toEqual(["globex", "umbrella"]);
     expect(await db.user.count()).toBe(0);
     expect(await db.organizationMapping.count()).toBe(0);
