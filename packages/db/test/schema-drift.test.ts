@@ -82,8 +82,8 @@ describe("schema and migrations", () => {
 
       expect(
         await catalog(migrated),
-        "prisma/schema.prisma and prisma/migrations disagree: write a migration for the schema change " +
-          "(see README, 'Changing the schema')",
+        "prisma/schema.prisma and prisma/migrations disagree: " +
+          "write the migration with `npm run db:migration -- <name>`",
       ).toEqual(await catalog(expected));
     } finally {
       await Promise.all([migrated.close(), expected.close()]);
