@@ -1,10 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { baseConfig } from "@acme/vitest-config";
 
-export default defineConfig({
-  test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    reporters: process.env.CI ? ["verbose"] : ["default"],
-  },
-});
+export default baseConfig;

@@ -1,11 +1,13 @@
 // The silo process. Until the RPC server lands (issue #4) it is a placeholder that opens this
 // silo's database, migrates it, loads the demo data, reports that it is ready, and closes the
 // database cleanly when stopped.
+
+import { repoRoot } from "@acme/config";
 import { createDb, describeDb, seedDemoData } from "@acme/db";
-import { loadEnv, repoRoot } from "./env.ts";
+import { loadSiloEnv } from "./env.ts";
 
 async function main(): Promise<void> {
-  const env = loadEnv();
+  const env = loadSiloEnv();
   const started = performance.now();
   const db = await createDb(env.DATABASE_URL, { cwd: repoRoot });
 

@@ -1,8 +1,9 @@
 // The database command line: `npm run db:migrate`, `npm run db:seed`, `npm run db:status`.
 import { parseArgs } from "node:util";
+import { repoRoot } from "@acme/config";
 import { createDb, describeDb, migrateDb } from "../client.ts";
 import { MONOLITH_SEED_SCOPE, type SeedScope, seedDemoData } from "../seed.ts";
-import { loadCliEnv, repoRoot } from "./env.ts";
+import { loadCliEnv } from "./env.ts";
 
 const USAGE = `Usage: db <command> [options]
 

@@ -1,0 +1,1 @@
+export { EnvError, envFlag, loadEnv, repoRoot } from "./env.ts";
