@@ -1,0 +1,55 @@
+// node:http adapter: the silo server's fast path (no Fetch Request/Response objects per call).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { payloadTooLarge, type RpcEndpoint } from "../endpoint.ts";
+
+export function nodeRpcHandler(
+  endpoint: RpcEndpoint,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const body = await readBody(req, endpoint.maxBodyBytes);
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const result =
+      body === null
+        ? payloadTooLarge(endpoint.maxBodyBytes)
+        : await endpoint({
+            method: req.method ?? "GET",
+            path: query === -1 ? url : url.slice(0, query),
+            header: (name) => {
+              const value = req.headers[name];
+              return Array.isArray(value) ? value.join(", ") : value;
+            },
+            body,
+          });
+    res.writeHead(result.status, {
+      ...result.headers,
+      "content-length": Buffer.byteLength(result.body),
+    });
+    res.end(result.body);
+  };
+}
+
+/** The body, or null when it is larger than `limit` (reading stops there). */
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | null> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) {
+    req.resume();
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

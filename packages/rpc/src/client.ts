@@ -1,0 +1,95 @@
+// One typed client for every deployment shape: a tRPC client whose link routes each call.
+import { createTRPCClient, type TRPCClient, TRPCClientError, type TRPCLink } from "@trpc/client";
+import { type AnyRouter, createTRPCRecursiveProxy, TRPCError } from "@trpc/server";
+import { observable } from "@trpc/server/observable";
+import type { AnyServiceContract } from "./contract.ts";
+import type { CallOptions, SiloRuntime } from "./runtime.ts";
+import type { RouterOf } from "./service.ts";
+
+/** What a caller may pass per call in tRPC's `context`: `{ context: { region: "eu" } }`. */
+export interface SiloCallContext {
+  /** Run a REGION method in this region rather than where its resolver points. */
+  region?: string;
+}
+
+/** The tRPC link that routes every call: in process, or signed HTTP to the silo that owns it. */
+export function siloLink<Router extends AnyRouter>(runtime: SiloRuntime): TRPCLink<Router> {
+  return () =>
+    ({ op }) =>
+      observable((observer) => {
+        const controller = new AbortController();
+        const abort = () => controller.abort();
+        op.signal?.addEventListener("abort", abort);
+        const options: CallOptions = {
+          signal: controller.signal,
+          ...((op.context as SiloCallContext).region !== undefined
+            ? { region: (op.context as SiloCallContext).region }
+            : {}),
+        };
+        runtime.call(op.path, op.input, options).then(
+          (data) => {
+            observer.next({ result: { type: "data", data } });
+            observer.complete();
+          },
+          (error: unknown) => observer.error(TRPCClientError.from(error as Error)),
+        );
+        return () => {
+          op.signal?.removeEventListener("abort", abort);
+          controller.abort();
+        };
+      });
+}
+
+export type SiloClient<C extends readonly AnyServiceContract[]> = TRPCClient<RouterOf<C>>;
+
+/**
+ * The typed client of these services for this process. The same calls work in MONOLITH,
+ * CONTROL and REGION processes. Errors reach the caller as the TRPCError the implementation
+ * threw (same code and message), wherever it ran.
+ */
+export function createSiloClient<const C extends readonly AnyServiceContract[]>(
+  runtime: SiloRuntime,
+  _contracts?: C,
+): SiloClient<C> {
+  const client = createTRPCClient<RouterOf<C>>({ links: [siloLink(runtime)] });
+  return createTRPCRecursiveProxy(({ path, args }) => {
+    let target: unknown = client;
+    for (const segment of path) target = (target as Record<string, unknown>)[segment];
+    return (target as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
+      throw error instanceof TRPCClientError && error.cause instanceof TRPCError
+        ? error.cause
+        : error;
+    });
+  }) as SiloClient<C>;
+}
+
+export type RegionResult<T> =
+  | { readonly region: string; readonly ok: true; readonly value: T }
+  | { readonly region: string; readonly ok: false; readonly error: TRPCError };
+
+/**
+ * Calls a REGION method in every configured region (or the ones listed) at once and returns
+ * each region's result or error, in region order: no region is silently dropped.
+ *
+ *   await fanOut(runtime, (context) => client.organization.listAll.query({}, { context }))
+ */
+export async function fanOut<T>(
+  runtime: SiloRuntime,
+  call: (context: SiloCallContext, region: string) => Promise<T>,
+  regions: readonly string[] = runtime.regionNames,
+): Promise<RegionResult<T>[]> {
+  const settled = await Promise.allSettled(regions.map((region) => call({ region }, region)));
+  return settled.map((result, i) => {
+    const region = regions[i] as string;
+    if (result.status === "fulfilled") return { region, ok: true, value: result.value };
+    const error =
+      result.reason instanceof TRPCError
+        ? result.reason
+        : new TRPCError({
+            code: "INTERNAL_SERVER_ERROR",
+            message: String(result.reason),
+            cause: result.reason,
+          });
+    return { region, ok: false, error };
+  });
+}

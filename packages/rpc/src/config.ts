@@ -1,0 +1,182 @@
+// The process's RPC configuration, parsed once from the environment.
+import { EnvError, envFlag, loadEnv } from "@acme/config";
+import { z } from "zod";
+import { SiloMode } from "./silo-mode.ts";
+
+const url = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+
+const regionSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, "must be lowercase letters, digits and dashes"),
+  address: url.optional(),
+  category: z.enum(["MULTI_TENANT", "SINGLE_TENANT"]).default("MULTI_TENANT"),
+});
+export type RegionConfig = z.output<typeof regionSchema>;
+
+const methodName = /^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/;
+const list = (value: string) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+
+const envSchema = z
+  .object({
+    SILO_MODE: z.enum(SiloMode).default(SiloMode.MONOLITH),
+    REGION_NAME: z.string().optional(),
+    RPC_SHARED_SECRET: z
+      .string()
+      .optional()
+      .transform((value) => (value === undefined ? [] : list(value))),
+    CONTROL_ADDRESS: url.optional(),
+    REGION_CONFIG: z
+      .string()
+      .default("[]")
+      .transform((value, ctx) => {
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({
+            code: "custom",
+            message: "must be a JSON list of {name, address, category?}",
+          });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(regionSchema)),
+    RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+    RPC_METHOD_TIMEOUTS: z
+      .string()
+      .default("")
+      .transform((value, ctx) => {
+        const timeouts = new Map<string, number>();
+        for (const item of list(value)) {
+          const [name, ms] = item.split("=");
+          const parsed = Number(ms);
+          if (
+            name === undefined ||
+            !methodName.test(name) ||
+            !Number.isInteger(parsed) ||
+            parsed <= 0
+          ) {
+            ctx.addIssue({
+              code: "custom",
+              message: `"${item}" is not service.method=<milliseconds>`,
+            });
+            continue;
+          }
+          timeouts.set(name, parsed);
+        }
+        return timeouts;
+      }),
+    RPC_DISABLED_METHODS: z
+      .string()
+      .default("")
+      .transform((value, ctx) => {
+        const names = list(value);
+        for (const name of names) {
+          if (!methodName.test(name))
+            ctx.addIssue({ code: "custom", message: `"${name}" is not service.method` });
+        }
+        return new Set(names);
+      }),
+    RPC_ACCEPT_RPC0: envFlag.default(false),
+    RPC_MAX_CLOCK_SKEW_S: z.coerce.number().int().positive().default(300),
+    RPC_MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
+  })
+  .superRefine((env, ctx) => {
+    const issue = (path: string, message: string) =>
+      ctx.addIssue({ code: "custom", path: [path], message });
+    const names = env.REGION_CONFIG.map((region) => region.name);
+    const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+    if (duplicate !== undefined) issue("REGION_CONFIG", `region "${duplicate}" is listed twice`);
+    if (env.SILO_MODE === "MONOLITH") return;
+    if (env.RPC_SHARED_SECRET.length === 0) {
+      issue("RPC_SHARED_SECRET", `is required when SILO_MODE is ${env.SILO_MODE}`);
+    }
+    for (const region of env.REGION_CONFIG) {
+      if (region.address === undefined) {
+        issue(
+          "REGION_CONFIG",
+          `region "${region.name}" needs an address when SILO_MODE is ${env.SILO_MODE}`,
+        );
+      }
+    }
+    if (env.SILO_MODE === "REGION") {
+      if (env.REGION_NAME === undefined)
+        issue("REGION_NAME", "is required when SILO_MODE is REGION");
+      else if (!names.includes(env.REGION_NAME)) {
+        issue(
+          "REGION_NAME",
+          `"${env.REGION_NAME}" is not in REGION_CONFIG (${names.join(", ") || "empty"})`,
+        );
+      }
+      if (env.CONTROL_ADDRESS === undefined)
+        issue("CONTROL_ADDRESS", "is required when SILO_MODE is REGION");
+    }
+  });
+
+export interface SiloConfig {
+  readonly mode: SiloMode;
+  /** This process's region (REGION mode only). */
+  readonly regionName: string | undefined;
+  readonly regions: readonly RegionConfig[];
+  readonly controlAddress: string | undefined;
+  /** The first signs; all verify (rotation: add the new secret second, then move it first). */
+  readonly secrets: readonly string[];
+  readonly timeoutMs: number;
+  readonly methodTimeouts: ReadonlyMap<string, number>;
+  readonly disabledMethods: ReadonlySet<string>;
+  readonly acceptRpc0: boolean;
+  readonly maxClockSkewSeconds: number;
+  readonly maxBodyBytes: number;
+}
+
+/** Reads the RPC configuration; every wrong variable is named in one error. */
+export function loadSiloConfig(env: NodeJS.ProcessEnv = process.env): SiloConfig {
+  const parsed = loadEnv(envSchema, env);
+  return {
+    mode: parsed.SILO_MODE,
+    regionName: parsed.SILO_MODE === "REGION" ? parsed.REGION_NAME : undefined,
+    regions: parsed.REGION_CONFIG,
+    controlAddress: parsed.CONTROL_ADDRESS,
+    secrets: parsed.RPC_SHARED_SECRET,
+    timeoutMs: parsed.RPC_TIMEOUT_MS,
+    methodTimeouts: parsed.RPC_METHOD_TIMEOUTS,
+    disabledMethods: parsed.RPC_DISABLED_METHODS,
+    acceptRpc0: parsed.RPC_ACCEPT_RPC0,
+    maxClockSkewSeconds: parsed.RPC_MAX_CLOCK_SKEW_S,
+    maxBodyBytes: parsed.RPC_MAX_BODY_BYTES,
+  };
+}
+
+/** A configuration from parts (tests, embedding); validated like the environment's. */
+export function siloConfig(
+  overrides: Partial<Omit<SiloConfig, "regions">> & {
+    regions?: readonly Partial<RegionConfig>[];
+  } = {},
+): SiloConfig {
+  const env: Record<string, string> = {
+    SILO_MODE: overrides.mode ?? "MONOLITH",
+    REGION_CONFIG: JSON.stringify(overrides.regions ?? []),
+  };
+  if (overrides.regionName !== undefined) env.REGION_NAME = overrides.regionName;
+  if (overrides.controlAddress !== undefined) env.CONTROL_ADDRESS = overrides.controlAddress;
+  if (overrides.secrets !== undefined) env.RPC_SHARED_SECRET = overrides.secrets.join(",");
+  if (overrides.timeoutMs !== undefined) env.RPC_TIMEOUT_MS = String(overrides.timeoutMs);
+  if (overrides.methodTimeouts !== undefined) {
+    env.RPC_METHOD_TIMEOUTS = [...overrides.methodTimeouts].map(([k, v]) => `${k}=${v}`).join(",");
+  }
+  if (overrides.disabledMethods !== undefined)
+    env.RPC_DISABLED_METHODS = [...overrides.disabledMethods].join(",");
+  if (overrides.acceptRpc0 !== undefined) env.RPC_ACCEPT_RPC0 = String(overrides.acceptRpc0);
+  if (overrides.maxClockSkewSeconds !== undefined)
+    env.RPC_MAX_CLOCK_SKEW_S = String(overrides.maxClockSkewSeconds);
+  if (overrides.maxBodyBytes !== undefined) env.RPC_MAX_BODY_BYTES = String(overrides.maxBodyBytes);
+  return loadSiloConfig(env);
+}
+
+export { EnvError };

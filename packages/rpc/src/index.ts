@@ -1,0 +1,73 @@
+export { fetchRpcHandler } from "./adapters/fetch.ts";
+export { nodeRpcHandler } from "./adapters/node.ts";
+export {
+  createSiloClient,
+  fanOut,
+  type RegionResult,
+  type SiloCallContext,
+  type SiloClient,
+  siloLink,
+} from "./client.ts";
+export {
+  EnvError,
+  loadSiloConfig,
+  type RegionConfig,
+  type SiloConfig,
+  siloConfig,
+} from "./config.ts";
+export {
+  type AnyMethodContract,
+  type AnyServiceContract,
+  controlMutation,
+  controlQuery,
+  defineService,
+  type MethodContract,
+  type MethodKind,
+  regionMutation,
+  regionQuery,
+  type ServiceContract,
+} from "./contract.ts";
+export {
+  createRpcEndpoint,
+  type EndpointRequest,
+  type EndpointResponse,
+  type RpcEndpoint,
+} from "./endpoint.ts";
+export { MappingCache, type MappingCacheOptions } from "./mapping-cache.ts";
+export { ServiceDefinitionError, type ServiceEntry, ServiceRegistry } from "./registry.ts";
+export {
+  byOrganizationId,
+  byOrganizationIdAttribute,
+  byOrganizationSlug,
+  byRegionName,
+  type MappingSource,
+  type OrganizationMapping,
+  type Resolution,
+  type Resolver,
+  requireSingleOrganization,
+} from "./resolvers.ts";
+export {
+  type CallEvent,
+  type CallOptions,
+  type Route,
+  SiloRuntime,
+  type SiloRuntimeOptions,
+} from "./runtime.ts";
+export {
+  implementationsFor,
+  type RouterOf,
+  type ServiceHandlers,
+  type ServiceImplementation,
+  TRPCError,
+} from "./service.ts";
+export { rpc0Signature, rpc1Signature, SignatureVerifier, signRequest } from "./signing.ts";
+export { type ServiceMode, SiloMode } from "./silo-mode.ts";
+export {
+  type ErrorBody,
+  InputValidationError,
+  parseRpcPath,
+  RPC_PATH_PREFIX,
+  rpcPath,
+  type ValidationIssue,
+  validationIssues,
+} from "./wire.ts";

@@ -1,0 +1,233 @@
+// Routing and calling: decides per call where a method runs, and runs it there.
+import { callTRPCProcedure, TRPCError } from "@trpc/server";
+import type { SiloConfig } from "./config.ts";
+import type { AnyMethodContract, AnyServiceContract } from "./contract.ts";
+import type { ServiceRegistry } from "./registry.ts";
+import type { MappingSource } from "./resolvers.ts";
+import { remoteCall } from "./transport.ts";
+import { invalidInput, toIssues } from "./wire.ts";
+
+/** Where one call ran. */
+export type Route =
+  | { readonly kind: "local"; readonly region?: string }
+  | {
+      readonly kind: "remote";
+      readonly silo: string;
+      readonly url: string;
+      readonly region?: string;
+    }
+  /** No organization mapping and the method returns null for that: no call was made. */
+  | { readonly kind: "none"; readonly region?: undefined };
+
+export interface CallEvent {
+  readonly path: string;
+  readonly route: Route;
+  readonly durationMs: number;
+  /** "OK", or the error's tRPC code. */
+  readonly outcome: string;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  /** Run a REGION method in this region instead of the one its resolver names (fan-out). */
+  readonly region?: string;
+}
+
+export interface SiloRuntimeOptions<Ctx extends object> {
+  readonly config: SiloConfig;
+  readonly registry: ServiceRegistry;
+  /** Organization mappings for the resolvers: a MappingCache in front of the real source. */
+  readonly mappings: MappingSource;
+  /** The context handed to local implementations, per call. */
+  readonly createContext: () => Ctx | Promise<Ctx>;
+  readonly fetch?: typeof fetch;
+  /** Observes every call made through this runtime (metrics, logs, the admin app). */
+  readonly onCall?: (event: CallEvent) => void;
+}
+
+/** Attempts for a call that may be retried, and the pause before each retry. */
+const RETRY_DELAYS_MS = [50, 200];
+
+export class SiloRuntime<Ctx extends object = object> {
+  readonly config: SiloConfig;
+  readonly registry: ServiceRegistry;
+  readonly #options: SiloRuntimeOptions<Ctx>;
+  readonly #regions: ReadonlyMap<string, SiloConfig["regions"][number]>;
+
+  constructor(options: SiloRuntimeOptions<Ctx>) {
+    this.#options = options;
+    this.config = options.config;
+    this.registry = options.registry;
+    this.#regions = new Map(options.config.regions.map((region) => [region.name, region]));
+  }
+
+  /** The configured region names, in configuration order. */
+  get regionNames(): readonly string[] {
+    return [...this.#regions.keys()];
+  }
+
+  /** Whether this process runs the service's implementation (and serves it over HTTP). */
+  isLocal(contract: AnyServiceContract): boolean {
+    return this.config.mode === "MONOLITH" || contract.localMode === this.config.mode;
+  }
+
+  /** Calls `service.method` wherever it runs and returns its output, or throws a TRPCError. */
+  async call(path: string, rawInput: unknown, options: CallOptions = {}): Promise<unknown> {
+    const started = performance.now();
+    let route: Route = { kind: "local" };
+    try {
+      const { serviceKey, methodName, method, contract } = this.#lookup(path);
+      if (this.config.disabledMethods.has(path)) {
+        throw new TRPCError({
+          code: "SERVICE_UNAVAILABLE",
+          message: `${path} is disabled in this silo (RPC_DISABLED_METHODS).`,
+        });
+      }
+      const parsed = method.input.safeParse(rawInput ?? {});
+      if (!parsed.success) throw invalidInput(path, parsed.error.issues);
+      route = await this.#route(contract, method, path, parsed.data, options.region);
+      let value: unknown;
+      if (route.kind === "none") value = null;
+      else if (route.kind === "local")
+        value = await this.callLocal(serviceKey, methodName, rawInput, options.signal);
+      else {
+        value = await remoteCall({
+          fetch: this.#options.fetch ?? fetch,
+          url: route.url,
+          silo: route.silo,
+          path,
+          input: rawInput ?? {},
+          secret: this.config.secrets[0] ?? "",
+          timeoutMs:
+            this.config.methodTimeouts.get(path) ?? method.timeoutMs ?? this.config.timeoutMs,
+          retryDelaysMs:
+            method.kind === "query" || method.idempotent === true ? RETRY_DELAYS_MS : [],
+          signal: options.signal,
+        });
+        const output = method.output.safeParse(value);
+        if (!output.success) {
+          throw new TRPCError({
+            code: "INTERNAL_SERVER_ERROR",
+            message: `The ${route.silo} silo's response to ${path} does not match the method's output schema.`,
+          });
+        }
+        value = output.data;
+      }
+      this.#emit(path, route, started, "OK");
+      return value;
+    } catch (error) {
+      const trpcError = error instanceof TRPCError ? error : internalError(error);
+      this.#emit(path, route, started, trpcError.code);
+      throw trpcError;
+    }
+  }
+
+  /**
+   * Runs a method of a service local to this process: input and output validated by the
+   * contract's schemas. Unexpected exceptions become INTERNAL_SERVER_ERROR with a generic message
+   * (the original is the error's `cause`, for logs; it never crosses the wire).
+   */
+  async callLocal(
+    serviceKey: string,
+    methodName: string,
+    rawInput: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const implementation = await this.registry.implementation(serviceKey);
+    const method = this.registry.method(serviceKey, methodName);
+    const ctx = await this.#options.createContext();
+    try {
+      return await callTRPCProcedure({
+        router: implementation.router,
+        path: methodName,
+        getRawInput: async () => rawInput ?? {},
+        ctx,
+        type: method?.kind ?? "query",
+        signal,
+        batchIndex: 0,
+      });
+    } catch (error) {
+      if (!(error instanceof TRPCError)) throw internalError(error);
+      const issues = (error.cause as { issues?: unknown } | undefined)?.issues;
+      if (error.code === "BAD_REQUEST" && Array.isArray(issues)) {
+        throw invalidInput(`${serviceKey}.${methodName}`, issues);
+      }
+      if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof TRPCError)) {
+        throw internalError(error.cause ?? error);
+      }
+      throw error;
+    }
+  }
+
+  #lookup(path: string) {
+    const dot = path.indexOf(".");
+    const serviceKey = path.slice(0, dot);
+    const methodName = path.slice(dot + 1);
+    const contract = dot > 0 ? this.registry.contract(serviceKey) : undefined;
+    const method = contract ? this.registry.method(serviceKey, methodName) : undefined;
+    if (contract === undefined || method === undefined) {
+      throw new TRPCError({ code: "NOT_FOUND", message: `No RPC method ${path}.` });
+    }
+    return { serviceKey, methodName, contract, method };
+  }
+
+  async #route(
+    contract: AnyServiceContract,
+    method: AnyMethodContract,
+    path: string,
+    input: unknown,
+    regionOverride: string | undefined,
+  ): Promise<Route> {
+    const { mode, regionName } = this.config;
+    if (contract.localMode === "CONTROL") {
+      if (mode !== "REGION") return { kind: "local" };
+      return { kind: "remote", silo: "control", url: this.#url(this.config.controlAddress, path) };
+    }
+    let region = regionOverride;
+    if (region === undefined) {
+      if (method.resolve === undefined)
+        throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `${path} has no resolver.` });
+      const resolution = await method.resolve.resolve(input as never, {
+        mappings: this.#options.mappings,
+      });
+      if ("mappingNotFound" in resolution) {
+        if (method.returnNullIfMappingNotFound === true) return { kind: "none" };
+        throw new TRPCError({
+          code: "NOT_FOUND",
+          message: `No ${resolution.mappingNotFound} (no organization mapping).`,
+        });
+      }
+      region = resolution.region;
+    }
+    const target = this.#regions.get(region);
+    if (target === undefined) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `Unknown region "${region}". Configured regions: ${this.regionNames.join(", ") || "none"}.`,
+      });
+    }
+    if (mode === "MONOLITH" || (mode === "REGION" && region === regionName))
+      return { kind: "local", region };
+    return {
+      kind: "remote",
+      silo: `region "${region}"`,
+      url: this.#url(target.address, path),
+      region,
+    };
+  }
+
+  #url(address: string | undefined, path: string): string {
+    const [serviceKey, methodName] = path.split(".") as [string, string];
+    return `${(address ?? "").replace(/\/+$/, "")}/api/0/internal/rpc/${serviceKey}/${methodName}/`;
+  }
+
+  #emit(path: string, route: Route, started: number, outcome: string): void {
+    this.#options.onCall?.({ path, route, durationMs: performance.now() - started, outcome });
+  }
+}
+
+function internalError(cause: unknown): TRPCError {
+  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error.", cause });
+}
+
+export { toIssues };
