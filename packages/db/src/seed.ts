@@ -2,8 +2,9 @@ import type { Db } from "./client.ts";
 import { IntegrationStatus, MemberRole } from "./generated/prisma/client.ts";
 
 /**
- * Demo data: users and integrations in the control silo, organizations with members and projects
- * in two regions, and the control silo's mapping of each organization to its region.
+ * Demo data: users, integrations and their installations in the control silo, organizations with
+ * members and projects in two regions, and the control silo's mapping of each organization to its
+ * region.
  *
  * Ids are fixed (valid UUIDv7 values) so that the same organization has the same id in its
  * region's database and in the control silo's mapping, however the databases are split.
@@ -65,9 +66,9 @@ export const demoData = {
 
 /** Which part of the demo data a database holds. A MONOLITH database holds all of it. */
 export interface SeedScope {
-  /** Users, integrations and organization mappings. */
+  /** Users, integrations (with the organizations that installed them) and organization mappings. */
   readonly control: boolean;
-  /** Organizations (with their members, projects and integrations) of these regions. */
+  /** Organizations (with their members and projects) of these regions. */
   readonly regions: readonly string[];
 }
 
@@ -131,6 +132,12 @@ export async function seedDemoData(
       report.organizationMappings = (
         await tx.organizationMapping.createMany({ data: mappings, skipDuplicates })
       ).count;
+      report.organizationIntegrations = (
+        await tx.organizationIntegration.createMany({
+          data: demoData.organizationIntegrations,
+          skipDuplicates,
+        })
+      ).count;
     }
     const orgRows = organizations.map(({ region: _region, ...org }) => org);
     report.organizations = (
@@ -141,12 +148,6 @@ export async function seedDemoData(
     ).count;
     report.projects = (
       await tx.project.createMany({ data: owned(demoData.projects), skipDuplicates })
-    ).count;
-    report.organizationIntegrations = (
-      await tx.organizationIntegration.createMany({
-        data: owned(demoData.organizationIntegrations),
-        skipDuplicates,
-      })
     ).count;
     return report;
   });

@@ -83,6 +83,7 @@ describe.each(testEngines)("demo seed [%s]", (engine) => {
     expect(slugs).toEqual(["globex", "umbrella"]);
     expect(await db.user.count()).toBe(0);
     expect(await db.organizationMapping.count()).toBe(0);
+    expect(await db.organizationIntegration.count()).toBe(0);
     const euIds = new Set(demoData.organizations.filter((o) => o.region === "eu").map((o) => o.id));
     const members = await db.organizationMember.findMany();
     expect(members.length).toBe(demoData.members.filter((m) => euIds.has(m.organizationId)).length);
@@ -91,6 +92,7 @@ describe.each(testEngines)("demo seed [%s]", (engine) => {
     await seedDemoData(db, { control: true, regions: [] });
     expect(await db.user.count()).toBe(demoData.users.length);
     expect(await db.organizationMapping.count()).toBe(demoData.organizations.length);
+    expect(await db.organizationIntegration.count()).toBe(demoData.organizationIntegrations.length);
     expect(await db.organization.count()).toBe(2);
   });
 
