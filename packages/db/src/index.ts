@@ -25,6 +25,7 @@ export { type Migration, MigrationError, type MigrationReport } from "./migrate.
 export { DatabaseInUseError } from "./pglite-lock.ts";
 export {
   DEMO_REGIONS,
+  DEMO_SEEDED_AT,
   demoData,
   MONOLITH_SEED_SCOPE,
   type SeedReport,

@@ -14,6 +14,14 @@ const id = (table: number, n: number) =>
 
 export const DEMO_REGIONS = ["us", "eu"] as const;
 
+/**
+ * Every demo row's creation (and update) time: fixed, so each silo's copy of a row is identical
+ * wherever and whenever it was seeded.
+ */
+export const DEMO_SEEDED_AT = new Date("2026-01-01T00:00:00.000Z");
+const at = { createdAt: DEMO_SEEDED_AT } as const;
+const atBoth = { createdAt: DEMO_SEEDED_AT, updatedAt: DEMO_SEEDED_AT } as const;
+
 export const demoData = {
   users: [
     { id: id(1, 1), email: "alice@example.com", name: "Alice Adams" },
@@ -119,35 +127,50 @@ export async function seedDemoData(
       organizationIntegrations: 0,
     };
     if (scope.control) {
-      report.users = (await tx.user.createMany({ data: demoData.users, skipDuplicates })).count;
+      report.users = (
+        await tx.user.createMany({
+          data: demoData.users.map((row) => ({ ...row, ...atBoth })),
+          skipDuplicates,
+        })
+      ).count;
       report.integrations = (
-        await tx.integration.createMany({ data: demoData.integrations, skipDuplicates })
+        await tx.integration.createMany({
+          data: demoData.integrations.map((row) => ({ ...row, ...atBoth })),
+          skipDuplicates,
+        })
       ).count;
       const mappings = demoData.organizations.map((org) => ({
         organizationId: org.id,
         slug: org.slug,
         name: org.name,
         regionName: org.region,
+        ...atBoth,
       }));
       report.organizationMappings = (
         await tx.organizationMapping.createMany({ data: mappings, skipDuplicates })
       ).count;
       report.organizationIntegrations = (
         await tx.organizationIntegration.createMany({
-          data: demoData.organizationIntegrations,
+          data: demoData.organizationIntegrations.map((row) => ({ ...row, ...at })),
           skipDuplicates,
         })
       ).count;
     }
-    const orgRows = organizations.map(({ region: _region, ...org }) => org);
+    const orgRows = organizations.map(({ region: _region, ...org }) => ({ ...org, ...atBoth }));
     report.organizations = (
       await tx.organization.createMany({ data: orgRows, skipDuplicates })
     ).count;
     report.members = (
-      await tx.organizationMember.createMany({ data: owned(demoData.members), skipDuplicates })
+      await tx.organizationMember.createMany({
+        data: owned(demoData.members).map((row) => ({ ...row, ...at })),
+        skipDuplicates,
+      })
     ).count;
     report.projects = (
-      await tx.project.createMany({ data: owned(demoData.projects), skipDuplicates })
+      await tx.project.createMany({
+        data: owned(demoData.projects).map((row) => ({ ...row, ...atBoth })),
+        skipDuplicates,
+      })
     ).count;
     return report;
   });

@@ -8,6 +8,7 @@ import type { RouterOf } from "./service.ts";
 
 /** What a caller may pass per call in tRPC's `context`: `{ context: { region: "eu" } }`. */
 export interface SiloCallContext {
+  [key: string]: unknown;
   /** Run a REGION method in this region rather than where its resolver points. */
   region?: string;
 }
@@ -22,9 +23,7 @@ export function siloLink<Router extends AnyRouter>(runtime: SiloRuntime): TRPCLi
         op.signal?.addEventListener("abort", abort);
         const options: CallOptions = {
           signal: controller.signal,
-          ...((op.context as SiloCallContext).region !== undefined
-            ? { region: (op.context as SiloCallContext).region }
-            : {}),
+          ...(typeof op.context.region === "string" ? { region: op.context.region } : {}),
         };
         runtime.call(op.path, op.input, options).then(
           (data) => {

@@ -1,0 +1,15 @@
+import type { Db } from "@acme/db";
+import { implementationsFor, type MappingCache } from "@acme/rpc";
+import type { AppClient } from "./contracts.ts";
+
+/** What every implementation receives: this silo's database and the client for other services. */
+export interface ServiceContext {
+  readonly db: Db;
+  readonly client: AppClient;
+  /** The routing cache of this process: invalidated when this process changes a mapping. */
+  readonly mappings: MappingCache;
+}
+
+export const implement = implementationsFor<ServiceContext>();
+
+export const iso = (date: Date): string => date.toISOString();
