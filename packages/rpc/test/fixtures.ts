@@ -53,6 +53,10 @@ export const clockService = defineService({
       input: z.object({ by: z.number().int().default(1) }),
       output: z.object({ value: z.number() }),
     }),
+    slow: controlQuery({
+      input: z.object({ ms: z.number().int().max(5000) }),
+      output: z.object({ waited: z.number() }),
+    }),
   },
 });
 
@@ -92,6 +96,13 @@ export const clockImpl = implement(clockService, {
     ctx.counter.calls++;
     ctx.counter.value += input.by;
     return { value: ctx.counter.value };
+  },
+  slow: async ({ input, signal }) => {
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, input.ms);
+      signal?.addEventListener("abort", () => clearTimeout(timer));
+    });
+    return { waited: input.ms };
   },
 });
 
