@@ -44,14 +44,17 @@ function run(env: Record<string, string>) {
   return { child, ready, exited, output: () => output };
 }
 
-describe("the silo placeholder (npm run dev)", () => {
+describe("the silo process (npm run dev)", () => {
   it("migrates and seeds, stops cleanly on SIGTERM, and keeps its data for the next start", async () => {
     const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "silo-dev-")), "db");
 
     const first = run({ DATABASE_URL: dataDir });
     const banner = await first.ready;
     expect(banner).toContain(`database       PGlite ${dataDir}`);
-    expect(banner).toContain("organizations  acme (us), globex (eu), initech (us), umbrella (eu)");
+    expect(banner).toContain("local services organization, user, organizationMapping, integration");
+    expect(banner).toMatch(
+      /sample call {4}organization\.getOrgBySlug\(\{ slug: "acme" \}\) -> Acme Corp \(region us, in process, [\d.]+ ms\)/,
+    );
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain("Received SIGTERM: closing the database.");
@@ -77,5 +80,10 @@ describe("the silo placeholder (npm run dev)", () => {
     const bad = run({ DATABASE_URL: "memory://", SEED_DEMO_DATA: "yes" });
     expect(await bad.exited).toBe(1);
     expect(bad.output()).toContain('SEED_DEMO_DATA: must be "true" or "false"');
+
+    const region = run({ DATABASE_URL: "memory://", SILO_MODE: "REGION" });
+    expect(await region.exited).toBe(1);
+    expect(region.output()).toContain("REGION_NAME: is required when SILO_MODE is REGION");
+    expect(region.output()).toContain("RPC_SHARED_SECRET: is required when SILO_MODE is REGION");
   });
 });
