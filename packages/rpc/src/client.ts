@@ -45,21 +45,45 @@ export type SiloClient<C extends readonly AnyServiceContract[]> = TRPCClient<Rou
  * The typed client of these services for this process. The same calls work in MONOLITH,
  * CONTROL and REGION processes. Errors reach the caller as the TRPCError the implementation
  * threw (same code and message), wherever it ran.
+ *
+ * It has the exact type and behaviour of `createTRPCClient` with `siloLink` (see
+ * `createSiloTRPCClient`), but calls the runtime directly: tRPC's client machinery (operation
+ * chain, observable, error wrapping) costs about 25 µs per call on this project's machine, twice
+ * the cost of running a small procedure in process.
  */
 export function createSiloClient<const C extends readonly AnyServiceContract[]>(
   runtime: SiloRuntime,
   _contracts?: C,
 ): SiloClient<C> {
-  const client = createTRPCClient<RouterOf<C>>({ links: [siloLink(runtime)] });
   return createTRPCRecursiveProxy(({ path, args }) => {
-    let target: unknown = client;
-    for (const segment of path) target = (target as Record<string, unknown>)[segment];
-    return (target as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
-      throw error instanceof TRPCClientError && error.cause instanceof TRPCError
-        ? error.cause
-        : error;
+    const verb = path.at(-1);
+    if (path.length !== 3 || (verb !== "query" && verb !== "mutate")) {
+      throw new TypeError(
+        `Call a method as client.<service>.<method>.query() or .mutate(), not ${path.join(".")}.`,
+      );
+    }
+    const [input, options] = args as [
+      unknown,
+      { signal?: AbortSignal; context?: SiloCallContext }?,
+    ];
+    const region = options?.context?.region;
+    return runtime.call(`${path[0]}.${path[1]}`, input, {
+      ...(options?.signal ? { signal: options.signal } : {}),
+      ...(typeof region === "string" ? { region } : {}),
     });
   }) as SiloClient<C>;
+}
+
+/**
+ * The same client built the standard way, `createTRPCClient` with `siloLink`, for code that
+ * composes tRPC links (logging, React Query). Errors arrive as TRPCClientError whose `cause` is
+ * the TRPCError.
+ */
+export function createSiloTRPCClient<const C extends readonly AnyServiceContract[]>(
+  runtime: SiloRuntime,
+  _contracts?: C,
+): SiloClient<C> {
+  return createTRPCClient<RouterOf<C>>({ links: [siloLink(runtime)] });
 }
 
 export type RegionResult<T> =

@@ -2,6 +2,7 @@ export { fetchRpcHandler } from "./adapters/fetch.ts";
 export { nodeRpcHandler } from "./adapters/node.ts";
 export {
   createSiloClient,
+  createSiloTRPCClient,
   fanOut,
   type RegionResult,
   type SiloCallContext,
