@@ -97,7 +97,8 @@ export function byOrganizationIdAttribute<
     spec: { kind: "organizationIdAttribute", param, attribute },
     resolve: async (args, { mappings }) => {
       const holder = required(args, param);
-      const id = typeof holder === "object" ? (holder as Record<string, unknown>)[attribute] : undefined;
+      const id =
+        typeof holder === "object" ? (holder as Record<string, unknown>)[attribute] : undefined;
       if (typeof id !== "string" || id === "") {
         throw new TRPCError({
           code: "BAD_REQUEST",

@@ -36,7 +36,9 @@ export interface TestTopologyOptions<Ctx extends object> {
 export const TEST_SECRET = "test-secret-not-for-production";
 
 export const addressOf = (silo: SiloIdentity): string =>
-  silo.mode === "REGION" ? `http://${silo.region}.silo.test` : `http://${silo.mode.toLowerCase()}.silo.test`;
+  silo.mode === "REGION"
+    ? `http://${silo.region}.silo.test`
+    : `http://${silo.mode.toLowerCase()}.silo.test`;
 
 export class TestTopology<Ctx extends object> {
   readonly monolith: SiloRuntime<Ctx>;
@@ -49,7 +51,10 @@ export class TestTopology<Ctx extends object> {
 
   constructor(options: TestTopologyOptions<Ctx>) {
     const regionNames = options.regions ?? ["us", "eu"];
-    const regions = regionNames.map((name) => ({ name, address: addressOf({ mode: "REGION", region: name }) }));
+    const regions = regionNames.map((name) => ({
+      name,
+      address: addressOf({ mode: "REGION", region: name }),
+    }));
     const make = (silo: SiloIdentity): SiloRuntime<Ctx> => {
       const config = siloConfig({
         secrets: [TEST_SECRET],
@@ -67,7 +72,10 @@ export class TestTopology<Ctx extends object> {
         fetch: this.fetch,
         ...(options.onCall ? { onCall: (event: CallEvent) => options.onCall?.(silo, event) } : {}),
       });
-      this.#handlers.set(new URL(addressOf(silo)).host, fetchRpcHandler(createRpcEndpoint(runtime)));
+      this.#handlers.set(
+        new URL(addressOf(silo)).host,
+        fetchRpcHandler(createRpcEndpoint(runtime)),
+      );
       return runtime;
     };
     this.monolith = make({ mode: "MONOLITH" });
@@ -84,7 +92,10 @@ export class TestTopology<Ctx extends object> {
     return runtime;
   }
 
-  client<const C extends readonly AnyServiceContract[]>(runtime: SiloRuntime<Ctx>, contracts: C): SiloClient<C> {
+  client<const C extends readonly AnyServiceContract[]>(
+    runtime: SiloRuntime<Ctx>,
+    contracts: C,
+  ): SiloClient<C> {
     return createSiloClient(runtime, contracts);
   }
 
@@ -103,7 +114,9 @@ export class TestTopology<Ctx extends object> {
     const host = new URL(request.url).host;
     const handler = this.#handlers.get(host);
     if (handler === undefined || this.#stopped.has(host)) {
-      const cause = Object.assign(new Error(`connect ECONNREFUSED ${host}`), { code: "ECONNREFUSED" });
+      const cause = Object.assign(new Error(`connect ECONNREFUSED ${host}`), {
+        code: "ECONNREFUSED",
+      });
       throw new TypeError("fetch failed", { cause });
     }
     if (request.signal.aborted) throw request.signal.reason;
