@@ -120,7 +120,11 @@ export function createRpcEndpoint(
       const error =
         caught instanceof TRPCError
           ? caught
-          : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: caught });
+          : new TRPCError({
+              code: "INTERNAL_SERVER_ERROR",
+              message: "Internal server error.",
+              cause: caught,
+            });
       onError?.(error, path);
       return reply(httpStatusOf(error), errorBody(error));
     }

@@ -133,10 +133,10 @@ export class SiloRuntime<Ctx extends object = object> {
     rawInput: unknown,
     signal?: AbortSignal,
   ): Promise<unknown> {
-    const implementation = await this.registry.implementation(serviceKey);
-    const method = this.registry.method(serviceKey, methodName);
-    const ctx = await this.#options.createContext();
     try {
+      const implementation = await this.registry.implementation(serviceKey);
+      const method = this.registry.method(serviceKey, methodName);
+      const ctx = await this.#options.createContext();
       return await callTRPCProcedure({
         router: implementation.router,
         path: methodName,

@@ -129,11 +129,14 @@ export class SignatureVerifier {
   }
 
   #remember(nonce: string, now: number): boolean {
+    // Checked before pruning, which may drop unexpired entries once the map is full.
+    const seenUntil = this.#nonces.get(nonce);
+    if (seenUntil !== undefined && seenUntil > now) return false;
+    this.#nonces.delete(nonce);
     for (const [seen, expires] of this.#nonces) {
-      if (expires > now && this.#nonces.size <= this.#maxNonces) break;
+      if (expires > now && this.#nonces.size < this.#maxNonces) break;
       this.#nonces.delete(seen);
     }
-    if (this.#nonces.has(nonce)) return false;
     // Kept for twice the window: a request is accepted up to `skew` seconds from either side.
     this.#nonces.set(nonce, now + 2 * this.#options.maxClockSkewSeconds * 1000);
     return true;

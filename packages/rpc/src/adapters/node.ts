@@ -6,26 +6,32 @@ export function nodeRpcHandler(
   endpoint: RpcEndpoint,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const body = await readBody(req, endpoint.maxBodyBytes);
-    const url = req.url ?? "/";
-    const query = url.indexOf("?");
-    const result =
-      body === null
-        ? payloadTooLarge(endpoint.maxBodyBytes)
-        : await endpoint({
-            method: req.method ?? "GET",
-            path: query === -1 ? url : url.slice(0, query),
-            header: (name) => {
-              const value = req.headers[name];
-              return Array.isArray(value) ? value.join(", ") : value;
-            },
-            body,
-          });
-    res.writeHead(result.status, {
-      ...result.headers,
-      "content-length": Buffer.byteLength(result.body),
-    });
-    res.end(result.body);
+    try {
+      const body = await readBody(req, endpoint.maxBodyBytes);
+      const url = req.url ?? "/";
+      const query = url.indexOf("?");
+      const result =
+        body === null
+          ? payloadTooLarge(endpoint.maxBodyBytes)
+          : await endpoint({
+              method: req.method ?? "GET",
+              path: query === -1 ? url : url.slice(0, query),
+              header: (name) => {
+                const value = req.headers[name];
+                return Array.isArray(value) ? value.join(", ") : value;
+              },
+              body,
+            });
+      res.writeHead(result.status, {
+        ...result.headers,
+        "content-length": Buffer.byteLength(result.body),
+      });
+      res.end(result.body);
+    } catch {
+      // The client went away mid-request (or the socket failed): nobody is left to answer.
+      // node:http ignores the handler's promise, so nothing may escape as an unhandled rejection.
+      res.destroy();
+    }
   };
 }
 
@@ -51,5 +57,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | nul
     });
     req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
     req.on("error", reject);
+    req.on("aborted", () => reject(new Error("The client disconnected before the body ended.")));
   });
 }
