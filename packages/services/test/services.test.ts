@@ -233,6 +233,39 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
     },
   );
 
+  it("a mapping changed in this process is routed anew at once (the cache is invalidated)", async () => {
+    const { topology } = services;
+    const control = services.client({ mode: "CONTROL" });
+    const initech = org("initech");
+    const hosts = async (call: () => Promise<unknown>) => {
+      const before = topology.requests.length;
+      await call();
+      return topology.requests.slice(before).map((request) => new URL(request.url).host);
+    };
+    expect(await hosts(() => control.organization.getOrgBySlug.query({ slug: "initech" }))).toEqual(
+      ["us.silo.test"],
+    );
+    const move = (regionName: string) =>
+      control.organizationMapping.upsert.mutate({
+        organizationId: initech.id,
+        slug: "initech",
+        name: "Initech",
+        regionName,
+      });
+    await move("eu");
+    try {
+      // The cache held initech -> us for 10 s; the upsert in this process dropped it.
+      expect(
+        await hosts(() => control.organization.getOrgBySlug.query({ slug: "initech" })),
+      ).toEqual(["eu.silo.test"]);
+    } finally {
+      await move("us");
+    }
+    expect(await hosts(() => control.organization.getOrgBySlug.query({ slug: "initech" }))).toEqual(
+      ["us.silo.test"],
+    );
+  });
+
   it("a stopped region fails fast, naming it, while the other keeps working; fan-out reports both", async () => {
     const { topology } = services;
     const control = services.client({ mode: "CONTROL" });
