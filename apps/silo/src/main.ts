@@ -1,7 +1,6 @@
-// The silo process. Until the HTTP server lands (issue #4) it opens this silo's database
-// (migrated, seeded), builds the RPC runtime and checks every local service, makes one call
-// through the typed client to show the routing, reports that it is ready, and closes the
-// database cleanly when stopped.
+// A silo process: its database (migrated, seeded), the RPC runtime of its services, and the HTTP
+// server that serves the services local to it. Any silo mode, from the environment.
+import fs from "node:fs";
 import { repoRoot } from "@acme/config";
 import {
   createDb,
@@ -11,9 +10,13 @@ import {
   type SeedScope,
   seedDemoData,
 } from "@acme/db";
-import { type CallEvent, loadSiloConfig, type SiloConfig } from "@acme/rpc";
+import { loadSiloConfig, type SiloConfig } from "@acme/rpc";
 import { createAppRuntime } from "@acme/services/runtime";
+import { pino } from "pino";
 import { DEV_REGION_CONFIG, loadSiloEnv } from "./env.ts";
+import { SiloMetrics } from "./metrics.ts";
+import { createSiloServer } from "./server.ts";
+import { outgoingTraceHeaders } from "./trace.ts";
 
 function seedScope(config: SiloConfig): SeedScope | null {
   if (config.mode === "MONOLITH") return MONOLITH_SEED_SCOPE;
@@ -24,18 +27,47 @@ function seedScope(config: SiloConfig): SeedScope | null {
     : null;
 }
 
+const version = (
+  JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
 async function main(): Promise<void> {
   const env = loadSiloEnv();
   const config = loadSiloConfig({ REGION_CONFIG: DEV_REGION_CONFIG, ...process.env });
+  const silo = config.mode === "REGION" ? `region-${config.regionName}` : config.mode.toLowerCase();
+  const logger = pino({ level: env.LOG_LEVEL, base: { silo } });
   const started = performance.now();
   const db = await createDb(env.DATABASE_URL, { cwd: repoRoot });
+
+  const metrics = new SiloMetrics({ silo });
+  const { runtime, client } = createAppRuntime({
+    config,
+    db,
+    onCall: (event) => metrics.made(event),
+    outgoingHeaders: outgoingTraceHeaders,
+  });
+  const server = createSiloServer({
+    runtime,
+    db,
+    logger,
+    metrics,
+    version,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  });
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    console.log(`Received ${signal}: closing the database.`);
+    logger.info({ signal }, "stopping: finishing in-flight requests");
+    const { unfinished } = await server.shutdown();
+    if (unfinished > 0)
+      logger.warn({ unfinished }, "cut off requests still running at the shutdown timeout");
     await db.$disconnect();
+    logger.info("stopped: database closed");
+    logger.flush();
     process.exit(0);
   };
   process.on("SIGINT", stop);
@@ -43,36 +75,30 @@ async function main(): Promise<void> {
 
   const scope = seedScope(config);
   if (env.SEED_DEMO_DATA && scope !== null) await seedDemoData(db, scope);
-
-  const calls: CallEvent[] = [];
-  const { runtime, client } = createAppRuntime({
-    config,
-    db,
-    onCall: (event) => calls.push(event),
-  });
   const local = runtime.registry.services.filter((service) => runtime.isLocal(service));
   await runtime.registry.loadAll(local.map((service) => service.key));
 
-  const silo = config.mode === "REGION" ? `REGION ${config.regionName}` : config.mode;
-  console.log(`Silo ready in ${Math.round(performance.now() - started)} ms: ${silo}.`);
-  console.log(`  database       ${describeDb(db)}`);
-  console.log(`  regions        ${runtime.regionNames.join(", ") || "none"}`);
-  console.log(`  local services ${local.map((service) => service.key).join(", ")}`);
+  const address = await server.listen(env.PORT, env.HOST);
+  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info(
+    {
+      url,
+      mode: config.mode,
+      region: config.regionName ?? null,
+      regions: runtime.regionNames,
+      database: describeDb(db),
+      localServices: local.map((service) => service.key),
+      startupMs: Math.round(performance.now() - started),
+    },
+    "silo ready",
+  );
   if (config.mode === "MONOLITH") {
     const acme = await client.organization.getOrgBySlug.query({ slug: "acme" });
-    const call = calls.at(-1);
-    if (call !== undefined) {
-      const where =
-        call.route.kind === "remote" ? `${call.route.silo} at ${call.route.url}` : "in process";
-      console.log(
-        `  sample call    organization.getOrgBySlug({ slug: "acme" }) -> ${acme?.name ?? "null"}` +
-          ` (region ${call.route.region ?? "-"}, ${where}, ${call.durationMs.toFixed(1)} ms)`,
-      );
-    }
-  } else {
-    console.log("  (the HTTP server that serves other silos arrives with issue #4)");
+    logger.info(
+      { call: 'organization.getOrgBySlug({ slug: "acme" })', result: acme?.name ?? null },
+      "sample call",
+    );
   }
-  console.log("Press Ctrl-C to stop.");
 }
 
 main().catch((error: unknown) => {

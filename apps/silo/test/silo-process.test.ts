@@ -15,6 +15,7 @@ afterEach(() => {
 });
 
 function run(env: Record<string, string>) {
+  env = { PORT: "0", ...env };
   const child = spawn(process.execPath, ["--import", "tsx", main], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -35,7 +36,7 @@ function run(env: Record<string, string>) {
   );
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout?.on("data", () => {
-      if (output.includes("Press Ctrl-C to stop.")) resolve(output);
+      if (output.includes('"msg":"sample call"')) resolve(output);
     });
     void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${output}`)));
   });
@@ -50,14 +51,23 @@ describe("the silo process (npm run dev)", () => {
 
     const first = run({ DATABASE_URL: dataDir });
     const banner = await first.ready;
-    expect(banner).toContain(`database       PGlite ${dataDir}`);
-    expect(banner).toContain("local services organization, user, organizationMapping, integration");
-    expect(banner).toMatch(
-      /sample call {4}organization\.getOrgBySlug\(\{ slug: "acme" \}\) -> Acme Corp \(region us, in process, [\d.]+ ms\)/,
-    );
+    const logs = banner
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ready = logs.find((log) => log.msg === "silo ready");
+    expect(ready).toMatchObject({
+      mode: "MONOLITH",
+      database: `PGlite ${dataDir}`,
+      localServices: ["organization", "user", "organizationMapping", "integration"],
+      regions: ["us", "eu"],
+    });
+    expect(logs.find((log) => log.msg === "sample call")).toMatchObject({ result: "Acme Corp" });
+    const health = await (await fetch(`${ready?.url}/healthz`)).json();
+    expect(health).toMatchObject({ status: "ok", mode: "MONOLITH", database: { ok: true } });
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
-    expect(first.output()).toContain("Received SIGTERM: closing the database.");
+    expect(first.output()).toContain('"msg":"stopped: database closed"');
     expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
 
     // What the first run wrote is on disk: read it from this process, then start the silo again.

@@ -43,6 +43,17 @@ export interface SiloRuntimeOptions<Ctx extends object> {
   readonly fetch?: typeof fetch;
   /** Observes every call made through this runtime (metrics, logs, the admin app). */
   readonly onCall?: (event: CallEvent) => void;
+  /**
+   * Extra headers for each outgoing request, read per call: e.g. the W3C `traceparent` of the
+   * request being handled, so one user action can be followed across silos.
+   */
+  readonly outgoingHeaders?: () => Record<string, string> | undefined;
+  /**
+   * A client of the silos that runs no service itself (scripts, an admin app next to a
+   * multi-silo deployment): every call goes over the wire, CONTROL services to CONTROL_ADDRESS.
+   * Its registry may then hold contracts only.
+   */
+  readonly remoteOnly?: boolean;
 }
 
 /** Attempts for a call that may be retried, and the pause before each retry. */
@@ -68,6 +79,7 @@ export class SiloRuntime<Ctx extends object = object> {
 
   /** Whether this process runs the service's implementation (and serves it over HTTP). */
   isLocal(contract: AnyServiceContract): boolean {
+    if (this.#options.remoteOnly === true) return false;
     return this.config.mode === "MONOLITH" || contract.localMode === this.config.mode;
   }
 
@@ -103,6 +115,7 @@ export class SiloRuntime<Ctx extends object = object> {
           retryDelaysMs:
             method.kind === "query" || method.idempotent === true ? RETRY_DELAYS_MS : [],
           signal: options.signal,
+          headers: this.#options.outgoingHeaders?.(),
         });
         const output = method.output.safeParse(value);
         if (!output.success) {
@@ -179,8 +192,15 @@ export class SiloRuntime<Ctx extends object = object> {
     regionOverride: string | undefined,
   ): Promise<Route> {
     const { mode, regionName } = this.config;
+    const remoteOnly = this.#options.remoteOnly === true;
     if (contract.localMode === "CONTROL") {
-      if (mode !== "REGION") return { kind: "local" };
+      if (mode !== "REGION" && !remoteOnly) return { kind: "local" };
+      if (this.config.controlAddress === undefined) {
+        throw new TRPCError({
+          code: "INTERNAL_SERVER_ERROR",
+          message: `${path}: CONTROL_ADDRESS is not configured.`,
+        });
+      }
       return { kind: "remote", silo: "control", url: this.#url(this.config.controlAddress, path) };
     }
     let region = regionOverride;

@@ -15,6 +15,8 @@ export interface RemoteCall {
   /** Pauses before each retry; empty: never retried. Retried only when it surely did not run. */
   readonly retryDelaysMs: readonly number[];
   readonly signal: AbortSignal | undefined;
+  /** Added to the request (tracing); they cannot replace the protocol's own headers. */
+  readonly headers?: Record<string, string> | undefined;
 }
 
 export async function remoteCall(call: RemoteCall): Promise<unknown> {
@@ -30,6 +32,7 @@ export async function remoteCall(call: RemoteCall): Promise<unknown> {
       response = await call.fetch(call.url, {
         method: "POST",
         headers: {
+          ...call.headers,
           "content-type": "application/json",
           ...signRequest(call.secret, pathname, body),
         },

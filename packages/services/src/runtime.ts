@@ -16,10 +16,14 @@ import { serviceEntries } from "./registry.ts";
 
 export interface AppRuntimeOptions {
   readonly config: SiloConfig;
-  /** This silo's database: the control database in CONTROL, the region's in REGION. */
-  readonly db: Db;
+  /**
+   * This silo's database: the control database in CONTROL, the region's in REGION. Without one
+   * the process is a client only: every call goes over the wire to the silo that owns it.
+   */
+  readonly db?: Db;
   readonly fetch?: typeof fetch;
   readonly onCall?: (event: CallEvent) => void;
+  readonly outgoingHeaders?: () => Record<string, string> | undefined;
   readonly mappingCache?: MappingCacheOptions;
 }
 
@@ -33,22 +37,30 @@ export function createAppRuntime(options: AppRuntimeOptions): AppRuntime {
   const { config, db } = options;
   let client: AppClient | undefined;
   const source =
-    config.mode === "REGION"
+    config.mode === "REGION" || db === undefined
       ? rpcMappings(() => {
           if (client === undefined) throw new Error("The client is not ready yet.");
           return client;
         })
       : databaseMappings(db);
+  const remoteOnly = db === undefined;
   const mappings = new MappingCache(source, options.mappingCache);
   const runtime: SiloRuntime<ServiceContext> = new SiloRuntime<ServiceContext>({
     config,
     registry: new ServiceRegistry(serviceEntries),
     mappings,
-    createContext: () => context,
+    createContext: () => {
+      if (context === undefined)
+        throw new Error("This process runs no service: it has no database.");
+      return context;
+    },
+    remoteOnly,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(options.outgoingHeaders ? { outgoingHeaders: options.outgoingHeaders } : {}),
   });
   client = createSiloClient(runtime, contracts);
-  const context: ServiceContext = { db, client, mappings };
+  const context: ServiceContext | undefined =
+    db === undefined ? undefined : { db, client, mappings };
   return { runtime, client, mappings };
 }

@@ -1,0 +1,175 @@
+// The silo's HTTP server: node:http, with the RPC endpoint on its fast path.
+//
+// Routes: POST /api/0/internal/rpc/{service}/{method}/  GET /healthz  GET /metrics
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Db } from "@acme/db";
+import { createRpcEndpoint, nodeRpcHandler, RPC_PATH_PREFIX, type SiloRuntime } from "@acme/rpc";
+import type { Logger } from "pino";
+import { type SiloMetrics, servedTarget } from "./metrics.ts";
+import { currentTrace, newTrace, runInTrace } from "./trace.ts";
+
+export interface SiloServerOptions {
+  readonly runtime: SiloRuntime;
+  readonly db: Db;
+  readonly logger: Logger;
+  readonly metrics: SiloMetrics;
+  readonly version: string;
+  /** How long shutdown waits for in-flight requests before cutting them off. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface SiloServer {
+  readonly server: http.Server;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish (bounded), closes every connection. */
+  shutdown(): Promise<{ unfinished: number }>;
+}
+
+const json = (res: http.ServerResponse, status: number, body: unknown) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+};
+
+export function createSiloServer(options: SiloServerOptions): SiloServer {
+  const { runtime, db, logger, metrics } = options;
+  const { config } = runtime;
+  const rpc = nodeRpcHandler(
+    createRpcEndpoint(runtime, {
+      onError: (error, path) => {
+        const trace = currentTrace();
+        const log = {
+          path,
+          code: error.code,
+          requestId: trace?.requestId,
+          traceId: trace?.traceId,
+        };
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          logger.error({ ...log, err: error.cause ?? error }, "rpc failed");
+        else logger.info(log, "rpc error");
+      },
+    }),
+  );
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+
+  const health = async () => {
+    const started = performance.now();
+    let database: { ok: boolean; latencyMs: number; error?: string };
+    try {
+      await Promise.race([
+        db.$queryRaw`SELECT 1`,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error("timed out after 1000 ms")), 1000).unref(),
+        ),
+      ]);
+      database = { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+    } catch (error) {
+      database = {
+        ok: false,
+        latencyMs: Math.round(performance.now() - started),
+        error: (error as Error).message,
+      };
+    }
+    return {
+      status: database.ok && !draining ? "ok" : draining ? "draining" : "degraded",
+      mode: config.mode,
+      region: config.regionName ?? null,
+      version: options.version,
+      database,
+    };
+  };
+
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    inFlight++;
+    metrics.inFlight.inc();
+    const trace = newTrace({
+      traceparent: header(req, "traceparent"),
+      requestId: header(req, "x-request-id"),
+    });
+    res.setHeader("x-request-id", trace.requestId);
+    if (draining) res.setHeader("connection", "close");
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    res.once("close", () => {
+      inFlight--;
+      metrics.inFlight.dec();
+      const seconds = (performance.now() - started) / 1000;
+      if (path.startsWith(RPC_PATH_PREFIX))
+        metrics.served(servedTarget(runtime, path), res.statusCode, seconds);
+      if (logger.isLevelEnabled("debug") || res.statusCode >= 500) {
+        logger[res.statusCode >= 500 ? "warn" : "debug"](
+          {
+            method: req.method,
+            path,
+            status: res.statusCode,
+            durationMs: Math.round(seconds * 10_000) / 10,
+            requestId: trace.requestId,
+            traceId: trace.traceId,
+          },
+          "request",
+        );
+      }
+      if (draining && inFlight === 0) drained?.();
+    });
+    runInTrace(trace, () => {
+      if (path.startsWith(RPC_PATH_PREFIX)) {
+        void rpc(req, res);
+      } else if (req.method === "GET" && path === "/healthz") {
+        void health().then((body) => json(res, body.status === "ok" ? 200 : 503, body));
+      } else if (req.method === "GET" && path === "/metrics") {
+        void metrics.registry.metrics().then((text) => {
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          res.end(text);
+        });
+      } else {
+        json(res, 404, {
+          error: { code: "NOT_FOUND", message: `No route ${req.method} ${path}.` },
+        });
+      }
+    });
+  });
+  // Slow or idle clients must not hold a worker forever.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    async shutdown() {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          new Promise<void>((resolve) => setTimeout(resolve, options.shutdownTimeoutMs).unref()),
+        ]);
+      }
+      const unfinished = inFlight;
+      server.closeAllConnections();
+      await closed;
+      return { unfinished };
+    },
+  };
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

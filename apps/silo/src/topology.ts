@@ -1,0 +1,152 @@
+// Starts a control silo and region silos as separate processes on loopback ports, each with its
+// own database: for `npm run dev:multi`, the demo, the multi-process tests and the benchmark.
+import { type ChildProcess, spawn } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import readline from "node:readline";
+import { repoRoot } from "@acme/config";
+import { type SiloConfig, siloConfig } from "@acme/rpc";
+
+const MAIN = path.join(import.meta.dirname, "main.ts");
+
+export interface TopologyOptions {
+  /** Region names (default us, eu). */
+  readonly regions?: readonly string[];
+  /** Ports by silo name ("control", or a region); a missing one gets a free port. */
+  readonly ports?: Readonly<Record<string, number>>;
+  /** DATABASE_URL by silo name. */
+  readonly databases: (silo: string) => string;
+  readonly secret: string;
+  readonly logLevel?: string;
+  /** Extra environment for every silo. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Every line a silo prints (its JSON logs). */
+  readonly onLine?: (silo: string, line: string) => void;
+}
+
+export interface SiloProcess {
+  readonly name: string;
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+}
+
+export class Topology {
+  readonly silos = new Map<string, SiloProcess>();
+  readonly #options: TopologyOptions;
+  readonly #ports: Record<string, number>;
+  readonly regions: readonly string[];
+
+  private constructor(options: TopologyOptions, ports: Record<string, number>) {
+    this.#options = options;
+    this.#ports = ports;
+    this.regions = options.regions ?? ["us", "eu"];
+  }
+
+  static async start(options: TopologyOptions): Promise<Topology> {
+    const regions = options.regions ?? ["us", "eu"];
+    const ports: Record<string, number> = {};
+    for (const name of ["control", ...regions])
+      ports[name] = options.ports?.[name] ?? (await freePort());
+    const topology = new Topology(options, ports);
+    try {
+      await Promise.all(["control", ...regions].map((name) => topology.startSilo(name)));
+    } catch (error) {
+      await topology.stop();
+      throw error;
+    }
+    return topology;
+  }
+
+  url(name: string): string {
+    return `http://127.0.0.1:${this.#ports[name]}`;
+  }
+
+  get regionConfig(): { name: string; address: string }[] {
+    return this.regions.map((name) => ({ name, address: this.url(name) }));
+  }
+
+  /** The configuration of a process outside the topology that calls into it (as CONTROL). */
+  clientConfig(overrides: { secrets?: string[] } = {}): SiloConfig {
+    return siloConfig({
+      mode: "CONTROL",
+      controlAddress: this.url("control"),
+      regions: this.regionConfig,
+      secrets: overrides.secrets ?? [this.#options.secret],
+    });
+  }
+
+  /** Starts (or restarts) one silo and waits until it is ready. */
+  async startSilo(name: string): Promise<SiloProcess> {
+    const mode = name === "control" ? "CONTROL" : "REGION";
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        ...this.#options.env,
+        SILO_MODE: mode,
+        ...(mode === "REGION" ? { REGION_NAME: name } : {}),
+        RPC_SHARED_SECRET: this.#options.secret,
+        CONTROL_ADDRESS: this.url("control"),
+        REGION_CONFIG: JSON.stringify(this.regionConfig),
+        PORT: String(this.#ports[name]),
+        HOST: "127.0.0.1",
+        DATABASE_URL: this.#options.databases(name),
+        LOG_LEVEL: this.#options.logLevel ?? "info",
+      },
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.once("exit", (code) => resolve(code)),
+    );
+    const silo: SiloProcess = { name, url: this.url(name), child, exited };
+    this.silos.set(name, silo);
+    const output: string[] = [];
+    const ready = new Promise<void>((resolve, reject) => {
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream === null) continue;
+        readline.createInterface({ input: stream }).on("line", (line) => {
+          output.push(line);
+          this.#options.onLine?.(name, line);
+          if (line.includes('"msg":"silo ready"')) resolve();
+        });
+      }
+      void exited.then((code) =>
+        reject(
+          new Error(`The ${name} silo exited (${code}) before it was ready:\n${output.join("\n")}`),
+        ),
+      );
+    });
+    ready.catch(() => {});
+    await ready;
+    return silo;
+  }
+
+  /** Stops one silo, or all of them, with a signal (SIGTERM: a graceful stop), and waits. */
+  async stop(name?: string, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const targets =
+      name === undefined
+        ? [...this.silos.values()]
+        : [this.silos.get(name)].filter((s) => s !== undefined);
+    await Promise.all(
+      targets.map(async (silo) => {
+        if (silo.child.exitCode === null && silo.child.signalCode === null) silo.child.kill(signal);
+        const timer = setTimeout(() => silo.child.kill("SIGKILL"), 15_000);
+        await silo.exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+}
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

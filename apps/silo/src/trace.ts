@@ -1,0 +1,52 @@
+// W3C Trace Context (traceparent) for one request, carried through async work, so every RPC call
+// a request makes carries the same trace id to the next silo.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
+
+export interface RequestTrace {
+  readonly requestId: string;
+  readonly traceId: string;
+  /** This silo's span for the request. */
+  readonly spanId: string;
+  readonly flags: string;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = "0".repeat(32);
+const ZERO_SPAN = "0".repeat(16);
+
+export function parseTraceparent(
+  header: string | undefined,
+): { traceId: string; flags: string } | null {
+  const match = header === undefined ? null : TRACEPARENT.exec(header.trim().toLowerCase());
+  if (match === null || match[1] === ZERO_TRACE || match[2] === ZERO_SPAN) return null;
+  return { traceId: match[1] as string, flags: match[3] as string };
+}
+
+const storage = new AsyncLocalStorage<RequestTrace>();
+
+export function newTrace(incoming: { traceparent?: string; requestId?: string }): RequestTrace {
+  const parent = parseTraceparent(incoming.traceparent);
+  return {
+    requestId:
+      incoming.requestId !== undefined && /^[\w.:-]{1,128}$/.test(incoming.requestId)
+        ? incoming.requestId
+        : randomBytes(12).toString("base64url"),
+    traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
+    spanId: randomBytes(8).toString("hex"),
+    flags: parent?.flags ?? "01",
+  };
+}
+
+export const runInTrace = <T>(trace: RequestTrace, fn: () => T): T => storage.run(trace, fn);
+export const currentTrace = (): RequestTrace | undefined => storage.getStore();
+
+/** Headers for an outgoing call made while handling the current request. */
+export function outgoingTraceHeaders(): Record<string, string> | undefined {
+  const trace = storage.getStore();
+  if (trace === undefined) return undefined;
+  return {
+    traceparent: `00-${trace.traceId}-${randomBytes(8).toString("hex")}-${trace.flags}`,
+    "x-request-id": trace.requestId,
+  };
+}

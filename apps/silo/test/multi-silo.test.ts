@@ -1,0 +1,209 @@
+// A control silo and two region silos as real processes on loopback ports, each on its own
+// database (PGlite directories; PostgreSQL databases too when TEST_DATABASE_URL is set), called
+// over real sockets by a client process (this one) that runs no service itself.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { demoData } from "@acme/db";
+import { createPostgresDatabase, dropPostgresDatabase, testEngines } from "@acme/db/testing";
+import { type CallEvent, rpcPath, signRequest } from "@acme/rpc";
+import { createAppRuntime } from "@acme/services/runtime";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Topology } from "../src/topology.ts";
+
+const org = (slug: string) => demoData.organizations.find((o) => o.slug === slug) as { id: string };
+const alice = demoData.users[0] as { id: string };
+
+describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
+  const secret = randomBytes(24).toString("hex");
+  const lines: { silo: string; line: string }[] = [];
+  const urls: string[] = [];
+  let topology: Topology;
+
+  beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "silo-multi-"));
+    const databases: Record<string, string> = {};
+    for (const name of ["control", "us", "eu"]) {
+      databases[name] =
+        engine === "postgres" ? await createPostgresDatabase() : path.join(dir, name);
+      if (engine === "postgres") urls.push(databases[name] as string);
+    }
+    topology = await Topology.start({
+      databases: (name) => databases[name] as string,
+      secret,
+      logLevel: "debug",
+      onLine: (silo, line) => lines.push({ silo, line }),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await topology?.stop();
+    for (const url of urls) await dropPostgresDatabase(url);
+    for (const silo of topology?.silos.values() ?? []) expect(silo.child.exitCode).toBe(0);
+  });
+
+  const client = (secrets?: string[]) => {
+    const events: CallEvent[] = [];
+    const app = createAppRuntime({
+      config: topology.clientConfig(secrets ? { secrets } : {}),
+      onCall: (event) => events.push(event),
+    });
+    return { ...app, events };
+  };
+
+  it("routes by slug and by id to the region that holds the organization", async () => {
+    const { client: c, events } = client();
+    expect(await c.organization.getOrgBySlug.query({ slug: "globex" })).toMatchObject({
+      slug: "globex",
+    });
+    expect(
+      await c.organization.getOrganizationById.query({ organizationId: org("acme").id }),
+    ).toMatchObject({
+      slug: "acme",
+    });
+    expect(events.map((e) => [e.path, e.route.kind, e.route.region])).toEqual([
+      ["organizationMapping.getBySlug", "remote", undefined],
+      ["organization.getOrgBySlug", "remote", "eu"],
+      ["organizationMapping.getById", "remote", undefined],
+      ["organization.getOrganizationById", "remote", "us"],
+    ]);
+  });
+
+  it("a region calls the control silo: an organization created in eu is resolvable from control", async () => {
+    const { client: c } = client();
+    const slug = `multi-${engine}-${Date.now()}`;
+
+    const created = await c.organization.createOrganization.mutate({
+      regionName: "eu",
+      slug,
+      name: "Multi",
+      ownerUserId: alice.id,
+    });
+
+    expect(await c.organizationMapping.getBySlug.query({ slug })).toMatchObject({
+      organizationId: created.id,
+      regionName: "eu",
+    });
+    expect(await c.organization.getOrgBySlug.query({ slug })).toEqual(created);
+  });
+
+  it("follows one action across silos with the W3C traceparent", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    const slug = `traced-${engine}-${Date.now()}`;
+    const body = Buffer.from(
+      JSON.stringify({
+        args: { regionName: "eu", slug, name: "Traced", ownerUserId: alice.id },
+        meta: {},
+      }),
+    );
+    const rpc = rpcPath("organization", "createOrganization");
+    const response = await fetch(`${topology.url("eu")}${rpc}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`,
+        ...signRequest(secret, rpc, body),
+      },
+      body,
+    });
+    expect(response.status).toBe(200);
+    // The eu silo's calls to control (user, mapping lookup, mapping upsert) carry the same trace.
+    const controlRequests = () =>
+      lines
+        .filter((l) => l.silo === "control" && l.line.includes(traceId))
+        .map((l) => JSON.parse(l.line) as { path: string; traceId: string });
+    await expect.poll(() => controlRequests().length, { timeout: 5000 }).toBe(3);
+    expect(
+      controlRequests()
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(
+      [
+        "/api/0/internal/rpc/organizationMapping/getBySlug/",
+        "/api/0/internal/rpc/organizationMapping/upsert/",
+        "/api/0/internal/rpc/user/getUser/",
+      ].sort(),
+    );
+  });
+
+  it("a wrong secret is rejected with 401 and the caller sees UNAUTHORIZED", async () => {
+    const { client: c } = client(["not-the-secret"]);
+    await expect(c.user.getUser.query({ userId: alice.id })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: "Invalid RPC signature: signature does not match.",
+    });
+  });
+
+  it("serves /healthz and /metrics", async () => {
+    const health = await (await fetch(`${topology.url("eu")}/healthz`)).json();
+    expect(health).toMatchObject({
+      status: "ok",
+      mode: "REGION",
+      region: "eu",
+      database: { ok: true },
+    });
+    const metrics = await (await fetch(`${topology.url("control")}/metrics`)).text();
+    expect(metrics).toMatch(
+      /rpc_server_requests_total\{[^}]*service="user",method="getUser",status="200"[^}]*\} \d+/,
+    );
+    expect(metrics).toContain("http_requests_in_flight");
+  });
+
+  it("a stopped region fails fast, naming it, while the other works; after a restart it works again", async () => {
+    const { client: c } = client();
+    await topology.stop("eu");
+    const started = performance.now();
+    await expect(c.organization.getOrgBySlug.query({ slug: "globex" })).rejects.toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      message: expect.stringContaining('on the region "eu" silo'),
+    });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(await c.organization.getOrgBySlug.query({ slug: "acme" })).toMatchObject({
+      slug: "acme",
+    });
+
+    await topology.startSilo("eu");
+    expect(await c.organization.getOrgBySlug.query({ slug: "globex" })).toMatchObject({
+      slug: "globex",
+    });
+  }, 120_000);
+
+  it("SIGTERM during a call lets the call finish, then the silo exits cleanly", async () => {
+    const rpc = rpcPath("user", "getUser");
+    const body = Buffer.from(JSON.stringify({ args: { userId: alice.id }, meta: {} }));
+    const headers = {
+      "content-type": "application/json",
+      "content-length": String(body.length),
+      ...signRequest(secret, rpc, body),
+    };
+    // The call is in flight at control when it receives SIGTERM: headers and part of the body
+    // first, the rest after the signal.
+    const target = new URL(topology.url("control"));
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(
+        { host: target.hostname, port: target.port, path: rpc, method: "POST", headers },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk: Buffer) => {
+            text += chunk.toString();
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      request.on("error", reject);
+      request.write(body.subarray(0, 10));
+      setTimeout(() => {
+        const control = topology.silos.get("control");
+        control?.child.kill("SIGTERM");
+        setTimeout(() => request.end(body.subarray(10)), 300);
+      }, 200);
+    });
+    const { status, body: text } = await response;
+    expect(status).toBe(200);
+    expect(JSON.parse(text)).toMatchObject({ value: { id: alice.id } });
+    expect(await topology.silos.get("control")?.exited).toBe(0);
+    await topology.startSilo("control");
+  }, 120_000);
+});
