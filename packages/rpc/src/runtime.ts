@@ -5,7 +5,7 @@ import type { AnyMethodContract, AnyServiceContract } from "./contract.ts";
 import type { ServiceRegistry } from "./registry.ts";
 import type { MappingSource } from "./resolvers.ts";
 import { remoteCall } from "./transport.ts";
-import { invalidInput, toIssues } from "./wire.ts";
+import { InputValidationError, invalidInput, toIssues } from "./wire.ts";
 
 /** Where one call ran. */
 export type Route =
@@ -150,6 +150,22 @@ export class SiloRuntime<Ctx extends object = object> {
       const implementation = await this.registry.implementation(serviceKey);
       const method = this.registry.method(serviceKey, methodName);
       const ctx = await this.#options.createContext();
+      const handler = implementation.handlers?.[methodName];
+      if (handler !== undefined && method !== undefined) {
+        const input = method.input.safeParse(rawInput ?? {});
+        if (!input.success) throw invalidInput(`${serviceKey}.${methodName}`, input.error.issues);
+        const output = method.output.safeParse(
+          await handler({ input: input.data, ctx: ctx as never, signal }),
+        );
+        if (!output.success) {
+          throw new TRPCError({
+            code: "INTERNAL_SERVER_ERROR",
+            message: "Output validation failed",
+            cause: output.error,
+          });
+        }
+        return output.data;
+      }
       return await callTRPCProcedure({
         router: implementation.router,
         path: methodName,
@@ -161,6 +177,7 @@ export class SiloRuntime<Ctx extends object = object> {
       });
     } catch (error) {
       if (!(error instanceof TRPCError)) throw internalError(error);
+      if (error.cause instanceof InputValidationError) throw error;
       const issues = (error.cause as { issues?: unknown } | undefined)?.issues;
       if (error.code === "BAD_REQUEST" && Array.isArray(issues)) {
         throw invalidInput(`${serviceKey}.${methodName}`, issues);

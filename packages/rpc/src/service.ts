@@ -27,6 +27,15 @@ export type ServiceHandlers<S extends AnyServiceContract, Ctx> = {
 export interface ServiceImplementation<S extends AnyServiceContract = AnyServiceContract> {
   readonly contract: S;
   readonly router: AnyRouter;
+  /**
+   * The router's resolvers, when built by `implement()`: the runtime calls them directly,
+   * validating input and output with the contract's schemas, as the router does, without tRPC's
+   * per-call middleware machinery (about 12% of a silo's CPU under load). A router built by
+   * hand has none and runs through tRPC.
+   */
+  readonly handlers?: Readonly<
+    Record<string, (options: HandlerOptions<AnyMethodContract, never>) => Promise<unknown>>
+  >;
 }
 
 /**
@@ -64,7 +73,11 @@ export function implementationsFor<Ctx extends object>() {
         );
       }
     }
-    return { contract, router: t.router(procedures as never) };
+    return {
+      contract,
+      router: t.router(procedures as never),
+      handlers: handlers as unknown as ServiceImplementation["handlers"],
+    };
   };
 }
 

@@ -7,6 +7,7 @@ import {
   SiloRuntime,
   siloConfig,
   TRPCError,
+  validationIssues,
 } from "../src/index.ts";
 import { contracts, entries, MAPPINGS, MemoryMappings, type TestContext } from "./fixtures.ts";
 
@@ -49,6 +50,41 @@ describe("the two clients", () => {
     expect((standard as TRPCClientError<never>).cause).toMatchObject({
       code: "FORBIDDEN",
       message: "Not your note.",
+    });
+  });
+
+  it("run a router without direct handlers (built by hand) through tRPC, with the same results", async () => {
+    const ctx: TestContext = {
+      silo: "monolith",
+      notes: new Map(),
+      counter: { value: 0, calls: 0 },
+    };
+    const routerOnly = entries.map((entry) => ({
+      contract: entry.contract,
+      load: async () => {
+        const { contract, router } = await entry.load();
+        return { contract, router };
+      },
+    }));
+    const runtime = new SiloRuntime({
+      config: siloConfig({ regions: [{ name: "us" }, { name: "eu" }] }),
+      registry: new ServiceRegistry(routerOnly),
+      mappings: new MemoryMappings(MAPPINGS),
+      createContext: () => ctx,
+    });
+    const client = createSiloClient(runtime, contracts);
+    const { id } = await client.note.add.mutate({ slug: "acme", text: "by tRPC" });
+    expect(await client.note.get.query({ slug: "acme", id })).toMatchObject({ text: "by tRPC" });
+    const invalid = await client.note.add
+      .mutate({ slug: "acme", text: "" })
+      .catch((e: unknown) => e);
+    expect(invalid).toMatchObject({ code: "BAD_REQUEST" });
+    expect(validationIssues(invalid)).toEqual([
+      { path: "text", message: "Too small: expected string to have >=1 characters" },
+    ]);
+    await expect(client.note.fail.query({ slug: "acme", how: "crash" })).rejects.toMatchObject({
+      code: "INTERNAL_SERVER_ERROR",
+      message: "Internal server error.",
     });
   });
 
