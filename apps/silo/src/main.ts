@@ -11,6 +11,7 @@ import {
   seedDemoData,
 } from "@acme/db";
 import { loadSiloConfig, type SiloConfig } from "@acme/rpc";
+import { rpcSchema } from "@acme/services";
 import { createAppRuntime } from "@acme/services/runtime";
 import { pino } from "pino";
 import { DEV_REGION_CONFIG, loadSiloEnv } from "./env.ts";
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     metrics,
     version,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    openapi: rpcSchema,
   });
 
   let stopping = false;

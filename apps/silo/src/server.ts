@@ -1,6 +1,6 @@
 // The silo's HTTP server: node:http, with the RPC endpoint on its fast path.
 //
-// Routes: POST /api/0/internal/rpc/{service}/{method}/  GET /healthz  GET /metrics
+// Routes: POST /api/0/internal/rpc/{service}/{method}/  GET /healthz  GET /metrics  GET /openapi.json
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "@acme/db";
@@ -17,6 +17,8 @@ export interface SiloServerOptions {
   readonly version: string;
   /** How long shutdown waits for in-flight requests before cutting them off. */
   readonly shutdownTimeoutMs: number;
+  /** The OpenAPI document served at GET /openapi.json. */
+  readonly openapi?: () => unknown;
 }
 
 export interface SiloServer {
@@ -54,6 +56,7 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
       },
     }),
   );
+  let openapiText: string | undefined;
   let inFlight = 0;
   let draining = false;
   let drained: (() => void) | undefined;
@@ -122,6 +125,13 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
         void rpc(req, res);
       } else if (req.method === "GET" && path === "/healthz") {
         void health().then((body) => json(res, body.status === "ok" ? 200 : 503, body));
+      } else if (req.method === "GET" && path === "/openapi.json" && options.openapi) {
+        openapiText ??= JSON.stringify(options.openapi());
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(openapiText),
+        });
+        res.end(openapiText);
       } else if (req.method === "GET" && path === "/metrics") {
         void metrics.registry.metrics().then((text) => {
           res.writeHead(200, { "content-type": metrics.registry.contentType });

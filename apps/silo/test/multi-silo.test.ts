@@ -9,6 +9,7 @@ import path from "node:path";
 import { demoData } from "@acme/db";
 import { createPostgresDatabase, dropPostgresDatabase, testEngines } from "@acme/db/testing";
 import { type CallEvent, rpcPath, signRequest } from "@acme/rpc";
+import { rpcSchema } from "@acme/services";
 import { createAppRuntime } from "@acme/services/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Topology } from "../src/topology.ts";
@@ -136,7 +137,10 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
     });
   });
 
-  it("serves /healthz and /metrics", async () => {
+  it("serves /healthz, /metrics and /openapi.json", async () => {
+    expect(await (await fetch(`${topology.url("us")}/openapi.json`)).json()).toEqual(
+      JSON.parse(JSON.stringify(rpcSchema())),
+    );
     const health = await (await fetch(`${topology.url("eu")}/healthz`)).json();
     expect(health).toMatchObject({
       status: "ok",
@@ -144,6 +148,7 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
       region: "eu",
       database: { ok: true },
     });
+    await client().client.user.getUser.query({ userId: alice.id });
     const metrics = await (await fetch(`${topology.url("control")}/metrics`)).text();
     expect(metrics).toMatch(
       /rpc_server_requests_total\{[^}]*service="user",method="getUser",status="200"[^}]*\} \d+/,

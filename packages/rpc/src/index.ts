@@ -62,6 +62,13 @@ export {
   TRPCError,
 } from "./service.ts";
 export { rpc0Signature, rpc1Signature, SignatureVerifier, signRequest } from "./signing.ts";
+export {
+  type JsonSchema,
+  type OpenApiDocument,
+  type OpenApiOptions,
+  openApiDocument,
+  type RpcOperationExtensions,
+} from "./openapi.ts";
 export { type ServiceMode, SiloMode } from "./silo-mode.ts";
 export {
   type ErrorBody,

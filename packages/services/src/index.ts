@@ -10,3 +10,4 @@ export {
 } from "./contracts.ts";
 export * from "./models.ts";
 export { serviceEntries } from "./registry.ts";
+export { rpcSchema, rpcSchemaText } from "./schema.ts";

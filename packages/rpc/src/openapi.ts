@@ -1,0 +1,189 @@
+// The OpenAPI 3.1 document of every RPC method: the real wire envelope (docs/wire-protocol.md),
+// with each method's parameters and value described by JSON Schema generated from its Zod
+// schemas (Zod 4's own `toJSONSchema`, draft 2020-12, the dialect OpenAPI 3.1 uses).
+import { z } from "zod";
+import type { AnyMethodContract, AnyServiceContract } from "./contract.ts";
+import { rpcPath } from "./wire.ts";
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface OpenApiOptions {
+  readonly title?: string;
+  readonly version?: string;
+  readonly description?: string;
+}
+
+/** `x-` extensions on every operation: what routing and the compatibility gate need. */
+export interface RpcOperationExtensions {
+  "x-rpc-service": string;
+  "x-rpc-method": string;
+  "x-rpc-kind": "query" | "mutation";
+  "x-silo-local-mode": "CONTROL" | "REGION";
+  "x-rpc-resolver": { kind: string; param?: string; attribute?: string } | null;
+  "x-rpc-return-null-if-mapping-not-found": boolean;
+  "x-rpc-idempotent": boolean;
+}
+
+const ERROR_RESPONSES: Record<string, string> = {
+  "400": "Malformed JSON, `args` not an object, or invalid input (with `issues`).",
+  "401": "Missing, malformed, wrong, expired or replayed signature.",
+  "404": "Unknown service or method, or a service this silo does not serve.",
+  "405": "Not a POST.",
+  "413": "Body larger than the silo's limit (RPC_MAX_BODY_BYTES).",
+  "415": "Not application/json.",
+  "500": "Unexpected failure in the implementation (generic message, no detail).",
+  "503": "Method disabled in this silo (RPC_DISABLED_METHODS).",
+};
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+  }) as JsonSchema;
+  return rest;
+}
+
+function operation(service: AnyServiceContract, name: string, method: AnyMethodContract) {
+  const extensions: RpcOperationExtensions = {
+    "x-rpc-service": service.key,
+    "x-rpc-method": name,
+    "x-rpc-kind": method.kind,
+    "x-silo-local-mode": service.localMode,
+    "x-rpc-resolver": method.resolve ? { ...method.resolve.spec } : null,
+    "x-rpc-return-null-if-mapping-not-found": method.returnNullIfMappingNotFound === true,
+    "x-rpc-idempotent": method.kind === "query" || method.idempotent === true,
+  };
+  return {
+    operationId: `${service.key}.${name}`,
+    tags: [service.key],
+    summary: `${service.key}.${name} (${method.kind})`,
+    ...(method.description ? { description: method.description } : {}),
+    ...extensions,
+    security: [{ rpcSignature: [], rpcTimestamp: [], rpcNonce: [] }],
+    requestBody: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            required: ["args"],
+            properties: {
+              args: jsonSchema(method.input, "input"),
+              meta: { type: "object", description: "Reserved; send {}." },
+            },
+          },
+        },
+      },
+    },
+    responses: {
+      "200": {
+        description: "The method's value.",
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["value", "meta"],
+              properties: { value: jsonSchema(method.output, "output"), meta: { type: "object" } },
+            },
+          },
+        },
+      },
+      ...Object.fromEntries(
+        Object.keys(ERROR_RESPONSES).map((status) => [
+          status,
+          { $ref: `#/components/responses/Error${status}` },
+        ]),
+      ),
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document of these services' methods. Deterministic: the same contracts give the same bytes. */
+export function openApiDocument(
+  contracts: readonly AnyServiceContract[],
+  options: OpenApiOptions = {},
+) {
+  const paths: Record<string, { post: ReturnType<typeof operation> }> = {};
+  const services = [...contracts].sort((a, b) => a.key.localeCompare(b.key));
+  for (const service of services) {
+    for (const name of Object.keys(service.methods).sort()) {
+      paths[rpcPath(service.key, name)] = {
+        post: operation(service, name, service.methods[name] as AnyMethodContract),
+      };
+    }
+  }
+  const errorBody = {
+    type: "object",
+    required: ["error"],
+    properties: {
+      error: {
+        type: "object",
+        required: ["code", "message"],
+        properties: {
+          code: { type: "string", description: "The tRPC error code, e.g. NOT_FOUND." },
+          message: { type: "string" },
+          issues: { type: "array", items: { $ref: "#/components/schemas/ValidationIssue" } },
+        },
+      },
+    },
+  };
+  return {
+    openapi: "3.1.0",
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    info: {
+      title: options.title ?? "Silo RPC",
+      version: options.version ?? "0.0.0",
+      description:
+        options.description ??
+        "Every RPC method between silos. Wire protocol, signatures and errors: docs/wire-protocol.md.",
+    },
+    tags: services.map((service) => ({
+      name: service.key,
+      description: `${service.description ?? service.key} Local to ${service.localMode} silos.`,
+    })),
+    paths,
+    components: {
+      securitySchemes: {
+        rpcSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "Authorization",
+          description:
+            "`Rpcsignature rpc1:<hex>`: lowercase hex HMAC-SHA256, keyed by the shared secret, of `{timestamp}:{nonce}:{path}:` followed by the raw body.",
+        },
+        rpcTimestamp: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Rpc-Timestamp",
+          description: "Unix seconds.",
+        },
+        rpcNonce: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Rpc-Nonce",
+          description: "16 to 64 of [A-Za-z0-9_-], never reused.",
+        },
+      },
+      schemas: {
+        ErrorBody: errorBody,
+        ValidationIssue: {
+          type: "object",
+          required: ["path", "message"],
+          properties: { path: { type: "string" }, message: { type: "string" } },
+        },
+      },
+      responses: Object.fromEntries(
+        Object.entries(ERROR_RESPONSES).map(([status, description]) => [
+          `Error${status}`,
+          {
+            description,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } },
+          },
+        ]),
+      ),
+    },
+  };
+}
+
+export type OpenApiDocument = ReturnType<typeof openApiDocument>;

@@ -1,0 +1,53 @@
+// The OpenAPI document: valid, faithful to the wire, and equal to the committed snapshot.
+import fs from "node:fs";
+import path from "node:path";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { describe, expect, it } from "vitest";
+import { rpcSchema } from "../src/schema.ts";
+
+const snapshot = path.join(import.meta.dirname, "../../../rpc-schema/openapi.json");
+
+describe("rpc-schema/openapi.json", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(rpcSchema()) as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+  });
+
+  it("has one POST per method, with the routing facts as x- extensions", () => {
+    const document = rpcSchema();
+    const operations = Object.entries(document.paths).map(([route, item]) => [route, item.post.operationId]);
+    expect(operations).toContainEqual([
+      "/api/0/internal/rpc/organization/getOrgBySlug/",
+      "organization.getOrgBySlug",
+    ]);
+    expect(operations).toHaveLength(12);
+    const getOrgBySlug = document.paths["/api/0/internal/rpc/organization/getOrgBySlug/"]?.post;
+    expect(getOrgBySlug).toMatchObject({
+      "x-silo-local-mode": "REGION",
+      "x-rpc-kind": "query",
+      "x-rpc-resolver": { kind: "organizationSlug", param: "slug" },
+      "x-rpc-return-null-if-mapping-not-found": true,
+    });
+    expect(getOrgBySlug?.requestBody.content["application/json"].schema.properties.args).toMatchObject({
+      type: "object",
+      required: ["slug"],
+      properties: { slug: { type: "string" }, userId: { type: "string", format: "uuid" } },
+    });
+    expect(getOrgBySlug?.responses["200"].content["application/json"].schema).toMatchObject({
+      required: ["value", "meta"],
+      properties: { value: { anyOf: [{ type: "object" }, { type: "null" }] } },
+    });
+    expect(document.paths["/api/0/internal/rpc/user/getUser/"]?.post["x-rpc-resolver"]).toBeNull();
+  });
+
+  it("is the committed snapshot (the contract that is deployed)", () => {
+    const committed: unknown = JSON.parse(fs.readFileSync(snapshot, "utf8"));
+    expect(
+      committed,
+      "The RPC contracts changed. Run `npm run rpc:compat` to check the change is safe to deploy, then `npm run rpc:compat -- --update` to record it.",
+    ).toEqual(JSON.parse(JSON.stringify(rpcSchema())));
+  });
+});
