@@ -35,6 +35,13 @@ export {
   type RpcEndpoint,
 } from "./endpoint.ts";
 export { MappingCache, type MappingCacheOptions } from "./mapping-cache.ts";
+export {
+  type JsonSchema,
+  type OpenApiDocument,
+  type OpenApiOptions,
+  openApiDocument,
+  type RpcOperationExtensions,
+} from "./openapi.ts";
 export { ServiceDefinitionError, type ServiceEntry, ServiceRegistry } from "./registry.ts";
 export {
   byOrganizationId,
@@ -62,13 +69,6 @@ export {
   TRPCError,
 } from "./service.ts";
 export { rpc0Signature, rpc1Signature, SignatureVerifier, signRequest } from "./signing.ts";
-export {
-  type JsonSchema,
-  type OpenApiDocument,
-  type OpenApiOptions,
-  openApiDocument,
-  type RpcOperationExtensions,
-} from "./openapi.ts";
 export { type ServiceMode, SiloMode } from "./silo-mode.ts";
 export {
   type ErrorBody,

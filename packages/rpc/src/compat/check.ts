@@ -1,0 +1,305 @@
+// The compatibility gate's rules: what may change in an RPC method between two deployed
+// contracts, given who calls what (docs/evolving-rpc-methods.md).
+import type { JsonSchema } from "../openapi.ts";
+import { acceptsAll } from "./schema-subset.ts";
+
+/** One method as a contract document records it. */
+export interface MethodRecord {
+  readonly service: string;
+  readonly method: string;
+  readonly kind: string;
+  readonly localMode: string;
+  readonly resolver: unknown;
+  /** JSON Schema of `args`. */
+  readonly input: JsonSchema;
+  /** JSON Schema of `value`. */
+  readonly output: JsonSchema;
+}
+
+/** A call through the typed client found in the source: `client.<service>.<method>.query(...)`. */
+export interface CallSite {
+  readonly service: string;
+  readonly method: string;
+  readonly file: string;
+  readonly line: number;
+  /** Parameter names the call passes, or "unknown" when the checker cannot tell. */
+  readonly passes: readonly string[] | "unknown";
+}
+
+export type RuleId =
+  | "removed-method-called"
+  | "new-method-called"
+  | "new-required-parameter"
+  | "parameter-made-required"
+  | "required-parameter-removed"
+  | "optional-parameter-removed-while-passed"
+  | "parameter-narrowed"
+  | "output-field-removed"
+  | "output-type-changed"
+  | "output-became-nullable"
+  | "local-mode-changed"
+  | "resolver-changed";
+
+export interface Violation {
+  readonly rule: RuleId;
+  readonly service: string;
+  readonly method: string;
+  readonly message: string;
+  /** The staged way to make this change safely. */
+  readonly fix: string;
+  readonly callSites?: readonly CallSite[];
+}
+
+/** Changes the gate allows, reported so a person sees what the change does. */
+export interface AllowedChange {
+  readonly service: string;
+  readonly method: string;
+  readonly change: string;
+}
+
+export interface CompatReport {
+  readonly violations: readonly Violation[];
+  readonly allowed: readonly AllowedChange[];
+}
+
+type Doc = { paths?: Record<string, { post?: Record<string, unknown> }> };
+
+/** Every method of an OpenAPI document made by `openApiDocument`, by `service.method`. */
+export function methodsOf(document: unknown): Map<string, MethodRecord> {
+  const methods = new Map<string, MethodRecord>();
+  for (const item of Object.values((document as Doc).paths ?? {})) {
+    const op = item.post;
+    if (op === undefined) continue;
+    const service = String(op["x-rpc-service"]);
+    const method = String(op["x-rpc-method"]);
+    const body = op.requestBody as {
+      content: Record<string, { schema: { properties: { args: JsonSchema } } }>;
+    };
+    const ok = (
+      op.responses as Record<
+        string,
+        { content: Record<string, { schema: { properties: { value: JsonSchema } } }> }
+      >
+    )["200"];
+    methods.set(`${service}.${method}`, {
+      service,
+      method,
+      kind: String(op["x-rpc-kind"]),
+      localMode: String(op["x-silo-local-mode"]),
+      resolver: op["x-rpc-resolver"] ?? null,
+      input: body.content["application/json"]?.schema.properties.args ?? {},
+      output: ok?.content["application/json"]?.schema.properties.value ?? {},
+    });
+  }
+  return methods;
+}
+
+const properties = (schema: JsonSchema) => (schema.properties ?? {}) as Record<string, JsonSchema>;
+const required = (schema: JsonSchema) => new Set((schema.required ?? []) as string[]);
+
+/** Compares the deployed contracts (`base`) with the changed ones (`head`), knowing the call sites. */
+export function checkCompatibility(
+  base: unknown,
+  head: unknown,
+  callSites: readonly CallSite[],
+): CompatReport {
+  const before = methodsOf(base);
+  const after = methodsOf(head);
+  const violations: Violation[] = [];
+  const allowed: AllowedChange[] = [];
+  const callersOf = (key: string) =>
+    callSites.filter((site) => `${site.service}.${site.method}` === key);
+  const add = (
+    record: { service: string; method: string },
+    rule: RuleId,
+    message: string,
+    fix: string,
+    sites?: CallSite[],
+  ) =>
+    violations.push({
+      rule,
+      service: record.service,
+      method: record.method,
+      message,
+      fix,
+      ...(sites && sites.length > 0 ? { callSites: sites } : {}),
+    });
+
+  for (const [key, old] of before) {
+    if (after.has(key)) continue;
+    const sites = callersOf(key);
+    if (sites.length > 0) {
+      add(
+        old,
+        "removed-method-called",
+        `${key} is removed but still called (${sites.length} call site(s)).`,
+        "Remove every call and deploy that first; remove the method in a later change.",
+        sites,
+      );
+    } else
+      allowed.push({ service: old.service, method: old.method, change: "removed (no callers)" });
+  }
+
+  for (const [key, now] of after) {
+    const old = before.get(key);
+    const sites = callersOf(key);
+    if (old === undefined) {
+      if (sites.length > 0) {
+        add(
+          now,
+          "new-method-called",
+          `${key} is new and already called: callers may be deployed before the silos that serve it.`,
+          "Ship the method alone and deploy it to every silo; call it in a later change.",
+          sites,
+        );
+      } else
+        allowed.push({
+          service: now.service,
+          method: now.method,
+          change: "added (no callers yet)",
+        });
+      continue;
+    }
+
+    if (old.localMode !== now.localMode) {
+      add(
+        now,
+        "local-mode-changed",
+        `${key}: the service moved from ${old.localMode} to ${now.localMode} silos.`,
+        "Add a new service in the new silo, move the callers to it, then remove the old one.",
+      );
+    }
+    if (JSON.stringify(old.resolver) !== JSON.stringify(now.resolver)) {
+      add(
+        now,
+        "resolver-changed",
+        `${key}: resolver ${JSON.stringify(old.resolver)} became ${JSON.stringify(now.resolver)}: old callers would route it elsewhere.`,
+        "Add a new method with the new resolver, move the callers to it, then remove the old one.",
+      );
+    }
+
+    const oldParams = properties(old.input);
+    const newParams = properties(now.input);
+    const oldRequired = required(old.input);
+    const newRequired = required(now.input);
+    for (const name of newRequired) {
+      if (!(name in oldParams)) {
+        add(
+          now,
+          "new-required-parameter",
+          `${key}: new parameter "${name}" is required; callers deployed before it do not send it.`,
+          `Add "${name}" as optional (with a default) and deploy; pass it at every call site and deploy; then make it required.`,
+        );
+      } else if (!oldRequired.has(name)) {
+        const missing = sites.filter(
+          (site) => site.passes === "unknown" || !site.passes.includes(name),
+        );
+        if (missing.length > 0) {
+          add(
+            now,
+            "parameter-made-required",
+            `${key}: parameter "${name}" became required but ${missing.length} call site(s) may not pass it.`,
+            `Pass "${name}" at every call site and deploy that first; then make it required.`,
+            missing,
+          );
+        } else
+          allowed.push({
+            service: now.service,
+            method: now.method,
+            change: `parameter "${name}" made required (every caller passes it)`,
+          });
+      }
+    }
+    for (const name of Object.keys(oldParams)) {
+      if (name in newParams) continue;
+      if (oldRequired.has(name)) {
+        add(
+          now,
+          "required-parameter-removed",
+          `${key}: required parameter "${name}" is removed; callers deployed before it still send it, and older silos still require it.`,
+          `Make "${name}" optional and deploy; stop passing it and deploy; then remove it.`,
+        );
+      } else {
+        const passing = sites.filter(
+          (site) => site.passes === "unknown" || site.passes.includes(name),
+        );
+        if (passing.length > 0) {
+          add(
+            now,
+            "optional-parameter-removed-while-passed",
+            `${key}: parameter "${name}" is removed but ${passing.length} call site(s) still pass it.`,
+            `Stop passing "${name}" at every call site and deploy; then remove it.`,
+            passing,
+          );
+        } else
+          allowed.push({
+            service: now.service,
+            method: now.method,
+            change: `optional parameter "${name}" removed (no caller passes it)`,
+          });
+      }
+    }
+    for (const [name, schema] of Object.entries(newParams)) {
+      const was = oldParams[name];
+      if (was === undefined) {
+        if (!newRequired.has(name))
+          allowed.push({
+            service: now.service,
+            method: now.method,
+            change: `optional parameter "${name}" added`,
+          });
+        continue;
+      }
+      const reasons = acceptsAll(schema, was, name);
+      if (reasons.length > 0) {
+        add(
+          now,
+          "parameter-narrowed",
+          `${key}: parameter "${name}" accepts less than before; refused now: ${reasons.join("; ")}.`,
+          `Keep "${name}" accepting what it did; add a new parameter (or method) for the new shape and move callers to it.`,
+        );
+      }
+    }
+
+    const outputReasons = acceptsAll(old.output, now.output, "", {
+      ignoreAdditionalProperties: true,
+    });
+    const nullable = outputReasons.filter((r) => / may be null$/.test(r));
+    const removed = outputReasons.filter((r) => / may be absent$/.test(r));
+    const changed = outputReasons.filter((r) => !nullable.includes(r) && !removed.includes(r));
+    if (nullable.length > 0) {
+      add(
+        now,
+        "output-became-nullable",
+        `${key}: the value can now be null where callers expect a value (${nullable.join("; ")}).`,
+        "Keep the output non-null; add a new method (or an optional field) for the nullable case and move callers to it.",
+      );
+    }
+    if (removed.length > 0) {
+      add(
+        now,
+        "output-field-removed",
+        `${key}: output fields callers may read can be missing (${removed.join("; ")}).`,
+        "Stop reading the field everywhere and deploy; make it optional; remove it in a later change.",
+      );
+    }
+    if (changed.length > 0) {
+      add(
+        now,
+        "output-type-changed",
+        `${key}: the value changed in ways callers do not expect (${changed.join("; ")}).`,
+        "Add a new field (or method) with the new type, move callers to it, then remove the old one.",
+      );
+    }
+    const newFields = Object.keys(properties(now.output)).filter(
+      (name) => !(name in properties(old.output)),
+    );
+    for (const field of newFields)
+      allowed.push({
+        service: now.service,
+        method: now.method,
+        change: `output field "${field}" added`,
+      });
+  }
+  return { violations, allowed };
+}

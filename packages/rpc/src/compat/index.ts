@@ -1,0 +1,11 @@
+export {
+  type AllowedChange,
+  type CallSite,
+  type CompatReport,
+  checkCompatibility,
+  type MethodRecord,
+  methodsOf,
+  type RuleId,
+  type Violation,
+} from "./check.ts";
+export { acceptsAll } from "./schema-subset.ts";
