@@ -18,7 +18,10 @@ describe("rpc-schema/openapi.json", () => {
 
   it("has one POST per method, with the routing facts as x- extensions", () => {
     const document = rpcSchema();
-    const operations = Object.entries(document.paths).map(([route, item]) => [route, item.post.operationId]);
+    const operations = Object.entries(document.paths).map(([route, item]) => [
+      route,
+      item.post.operationId,
+    ]);
     expect(operations).toContainEqual([
       "/api/0/internal/rpc/organization/getOrgBySlug/",
       "organization.getOrgBySlug",
@@ -31,7 +34,9 @@ describe("rpc-schema/openapi.json", () => {
       "x-rpc-resolver": { kind: "organizationSlug", param: "slug" },
       "x-rpc-return-null-if-mapping-not-found": true,
     });
-    expect(getOrgBySlug?.requestBody.content["application/json"].schema.properties.args).toMatchObject({
+    expect(
+      getOrgBySlug?.requestBody.content["application/json"].schema.properties.args,
+    ).toMatchObject({
       type: "object",
       required: ["slug"],
       properties: { slug: { type: "string" }, userId: { type: "string", format: "uuid" } },

@@ -1,3 +1,4 @@
+export { type FindCallSitesOptions, findCallSites } from "./call-sites.ts";
 export {
   type AllowedChange,
   type CallSite,

@@ -1,0 +1,119 @@
+// Finds the calls made through the typed client, statically, with the TypeScript checker:
+// `<client>.<service>.<method>.query(...)` / `.mutate(...)` where `query`/`mutate` is the tRPC
+// client's own procedure method (so any variable, parameter or property holding the client counts,
+// and a look-alike object does not). Test files are not call sites.
+import path from "node:path";
+import ts from "typescript";
+import type { CallSite } from "./check.ts";
+
+export interface FindCallSitesOptions {
+  /** tsconfig.json files whose programs to scan. */
+  readonly tsconfigs: readonly string[];
+  /** Paths in the results are relative to this. */
+  readonly root: string;
+  /** Files to skip (default: tests). */
+  readonly exclude?: (file: string) => boolean;
+}
+
+const isTest = (file: string) =>
+  /\.(test|spec)\.tsx?$/.test(file) || /[\\/](test|tests|__tests__|e2e)[\\/]/.test(file);
+
+export function findCallSites(options: FindCallSitesOptions): CallSite[] {
+  const exclude = options.exclude ?? isTest;
+  const files = new Set<string>();
+  let compilerOptions: ts.CompilerOptions | undefined;
+  for (const tsconfig of options.tsconfigs) {
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      tsconfig,
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+          throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+        },
+      },
+    );
+    if (parsed === undefined) continue;
+    compilerOptions ??= parsed.options;
+    for (const file of parsed.fileNames)
+      if (!exclude(file) && !file.endsWith(".d.ts")) files.add(path.resolve(file));
+  }
+  const program = ts.createProgram({
+    rootNames: [...files],
+    options: { ...compilerOptions, noEmit: true },
+  });
+  const checker = program.getTypeChecker();
+  const sites: CallSite[] = [];
+  for (const source of program.getSourceFiles()) {
+    if (!files.has(path.resolve(source.fileName))) continue;
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) {
+        const site = callSite(node, source, checker, options.root);
+        if (site !== null) sites.push(site);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return sites.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}
+
+function callSite(
+  call: ts.CallExpression,
+  source: ts.SourceFile,
+  checker: ts.TypeChecker,
+  root: string,
+): CallSite | null {
+  const verb = call.expression;
+  if (
+    !ts.isPropertyAccessExpression(verb) ||
+    (verb.name.text !== "query" && verb.name.text !== "mutate")
+  )
+    return null;
+  const method = verb.expression;
+  if (!ts.isPropertyAccessExpression(method) || !ts.isPropertyAccessExpression(method.expression))
+    return null;
+  const service = method.expression.name.text;
+  // Only the tRPC client's procedure methods: their declarations live in @trpc/client.
+  const symbol = checker.getSymbolAtLocation(verb.name);
+  const declarations = symbol?.declarations ?? [];
+  if (!declarations.some((d) => /[\\/]@trpc[\\/]client[\\/]/.test(d.getSourceFile().fileName)))
+    return null;
+  const { line } = source.getLineAndCharacterOfPosition(call.getStart(source));
+  return {
+    service,
+    method: method.name.text,
+    file: path.relative(root, source.fileName),
+    line: line + 1,
+    passes: passedNames(call.arguments[0], checker),
+  };
+}
+
+function passedNames(
+  argument: ts.Expression | undefined,
+  checker: ts.TypeChecker,
+): string[] | "unknown" {
+  if (argument === undefined) return [];
+  if (ts.isObjectLiteralExpression(argument)) {
+    const names: string[] = [];
+    for (const property of argument.properties) {
+      if (ts.isSpreadAssignment(property)) {
+        const spread = checker.getTypeAtLocation(property.expression);
+        if (spread.flags & ts.TypeFlags.Any) return "unknown";
+        names.push(...spread.getProperties().map((p) => p.getName()));
+      } else if (
+        property.name !== undefined &&
+        (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))
+      ) {
+        names.push(property.name.text);
+      } else return "unknown";
+    }
+    return [...new Set(names)].sort();
+  }
+  const type = checker.getTypeAtLocation(argument);
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return "unknown";
+  return type
+    .getProperties()
+    .map((p) => p.getName())
+    .sort();
+}
