@@ -74,11 +74,17 @@ function callSite(
   if (!ts.isPropertyAccessExpression(method) || !ts.isPropertyAccessExpression(method.expression))
     return null;
   const service = method.expression.name.text;
-  // Only the tRPC client's procedure methods: their declarations live in @trpc/client.
-  const symbol = checker.getSymbolAtLocation(verb.name);
-  const declarations = symbol?.declarations ?? [];
-  if (!declarations.some((d) => /[\\/]@trpc[\\/]client[\\/]/.test(d.getSourceFile().fileName)))
+  // Only the tRPC client's procedure methods: their declarations live in @trpc/client. A call
+  // of a method (or service) the contracts no longer have does not type-check, so the checker
+  // cannot resolve it: it still counts when its parent is a client's service (or the client).
+  const resolved = isClientProcedure(checker.getSymbolAtLocation(verb.name));
+  if (
+    !resolved &&
+    !hasClientProcedures(checker.getTypeAtLocation(method.expression), checker, 1) &&
+    !hasClientProcedures(checker.getTypeAtLocation(method.expression.expression), checker, 2)
+  ) {
     return null;
+  }
   const { line } = source.getLineAndCharacterOfPosition(call.getStart(source));
   return {
     service,
@@ -87,6 +93,24 @@ function callSite(
     line: line + 1,
     passes: passedNames(call.arguments[0], checker),
   };
+}
+
+const TRPC_CLIENT = /[\\/]@trpc[\\/]client[\\/]/;
+
+function isClientProcedure(symbol: ts.Symbol | undefined): boolean {
+  return (symbol?.declarations ?? []).some((d) => TRPC_CLIENT.test(d.getSourceFile().fileName));
+}
+
+/** Whether a value of this type holds tRPC client procedures `depth` property levels down. */
+function hasClientProcedures(type: ts.Type, checker: ts.TypeChecker, depth: number): boolean {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+  return type.getProperties().some((property) => {
+    // Mapped-type members (the client's services and methods) have no declaration to ask.
+    const inner = checker.getTypeOfSymbol(property);
+    if (depth <= 1)
+      return ["query", "mutate"].some((verb) => isClientProcedure(inner.getProperty(verb)));
+    return hasClientProcedures(inner, checker, depth - 1);
+  });
 }
 
 function passedNames(

@@ -1,0 +1,156 @@
+// The real `rpc:compat` command on a temporary copy of the repository, after changing a real
+// service: what a developer sees at each step of adding a parameter.
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const repo = path.join(import.meta.dirname, "../../..");
+const copies: string[] = [];
+let copy: string;
+
+/** A copy of the tracked files, whose own workspace packages resolve to the copy. */
+function freshCopy(): void {
+  copy = fs.mkdtempSync(path.join(os.tmpdir(), "silo-compat-"));
+  copies.push(copy);
+  const files = execFileSync("git", ["ls-files", "-z"], { cwd: repo, encoding: "utf8" })
+    .split("\0")
+    .filter(Boolean);
+  for (const file of files) {
+    const target = path.join(copy, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    if (fs.existsSync(path.join(repo, file))) fs.copyFileSync(path.join(repo, file), target);
+  }
+  const modules = path.join(copy, "node_modules");
+  fs.mkdirSync(path.join(modules, "@acme"), { recursive: true });
+  for (const entry of fs.readdirSync(path.join(repo, "node_modules"))) {
+    if (entry !== "@acme")
+      fs.symlinkSync(path.join(repo, "node_modules", entry), path.join(modules, entry));
+  }
+  for (const entry of fs.readdirSync(path.join(repo, "node_modules/@acme"))) {
+    const real = fs.realpathSync(path.join(repo, "node_modules/@acme", entry));
+    fs.symlinkSync(path.join(copy, path.relative(repo, real)), path.join(modules, "@acme", entry));
+  }
+  fs.cpSync(
+    path.join(repo, "packages/db/src/generated"),
+    path.join(copy, "packages/db/src/generated"),
+    {
+      recursive: true,
+    },
+  );
+}
+afterAll(() => {
+  for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function compat(...args: string[]) {
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "packages/services/scripts/rpc-compat.ts", ...args],
+    {
+      cwd: copy,
+      encoding: "utf8",
+    },
+  );
+  return { status: run.status, out: run.stdout + run.stderr };
+}
+
+function edit(file: string, from: string, to: string) {
+  const full = path.join(copy, file);
+  const text = fs.readFileSync(full, "utf8");
+  if (!text.includes(from)) throw new Error(`${file} does not contain ${from}`);
+  fs.writeFileSync(full, text.replace(from, to));
+}
+
+describe("npm run rpc:compat on a copy of the repository", () => {
+  it("walks a developer through adding a required parameter, step by step", () => {
+    freshCopy();
+    expect(compat()).toMatchObject({
+      status: 0,
+      out: expect.stringContaining("No contract changes."),
+    });
+
+    // Straight to required: refused, with the staged fix.
+    const contract = "packages/services/src/user/contract.ts";
+    edit(
+      contract,
+      "input: z.object({ userId: id }),",
+      "input: z.object({ userId: id, includeInactive: z.boolean() }),",
+    );
+    const refused = compat();
+    expect(refused.status).toBe(1);
+    expect(refused.out).toContain("[new-required-parameter] user.getUser");
+    expect(refused.out).toContain('Add "includeInactive" as optional');
+    expect(compat("--update").status).toBe(1);
+
+    // Step 1: optional. Allowed; --update records it as deployed.
+    edit(contract, "includeInactive: z.boolean() }", "includeInactive: z.boolean().optional() }");
+    const optional = compat("--update");
+    expect(optional.status).toBe(0);
+    expect(optional.out).toContain('user.getUser: optional parameter "includeInactive" added');
+    expect(compat().out).toContain("No contract changes.");
+
+    // Step 3 too early: required while callers do not pass it yet.
+    edit(contract, "includeInactive: z.boolean().optional() }", "includeInactive: z.boolean() }");
+    const early = compat("--json");
+    expect(early.status).toBe(1);
+    const report = JSON.parse(early.out) as {
+      violations: { rule: string; callSites?: { file: string }[] }[];
+    };
+    expect(report.violations.map((v) => v.rule)).toEqual(["parameter-made-required"]);
+    expect(report.violations[0]?.callSites?.map((s) => s.file)).toEqual([
+      "apps/silo/src/demo.ts",
+      "packages/services/src/organization/impl.ts",
+    ]);
+
+    // Step 2 done (every call passes it): now it may become required.
+    edit(
+      "packages/services/src/organization/impl.ts",
+      "getUser.query({ userId: input.ownerUserId })",
+      "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
+    );
+    edit(
+      "apps/silo/src/demo.ts",
+      "getUser.query({ userId: alice.id })",
+      "getUser.query({ userId: alice.id, includeInactive: false })",
+    );
+    const ready = compat();
+    expect(ready.status).toBe(0);
+    expect(ready.out).toContain(
+      'user.getUser: parameter "includeInactive" made required (every caller passes it)',
+    );
+  }, 120_000);
+
+  it("refuses to remove a method the code still calls, and reads --base-ref from git", () => {
+    freshCopy();
+    const contract = "packages/services/src/integration/contract.ts";
+    edit(
+      contract,
+      "    getIntegration: controlQuery({",
+      "    getIntegrationRenamed: controlQuery({",
+    );
+    const impl = "packages/services/src/integration/impl.ts";
+    edit(impl, "  getIntegration: async", "  getIntegrationRenamed: async");
+    const result = compat();
+    // getIntegration has no call site in the code: removing it is allowed; the new name has none either.
+    expect(result.out).toContain("integration.getIntegration: removed (no callers)");
+    expect(result.out).toContain("integration.getIntegrationRenamed: added (no callers yet)");
+
+    edit(
+      "packages/services/src/user/contract.ts",
+      "    getUser: controlQuery({",
+      "    findUser: controlQuery({",
+    );
+    const called = compat();
+    expect(called.status).toBe(1);
+    expect(called.out).toContain("[removed-method-called] user.getUser");
+    expect(called.out).toMatch(/called at apps\/silo\/src\/demo\.ts:\d+/);
+    expect(called.out).toMatch(/called at packages\/services\/src\/organization\/impl\.ts:\d+/);
+
+    expect(compat("--base-ref", "no-such-ref")).toMatchObject({
+      status: 2,
+      out: expect.stringContaining("Cannot read the base contracts"),
+    });
+  }, 120_000);
+});
