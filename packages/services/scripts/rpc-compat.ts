@@ -45,7 +45,11 @@ function readBase(): { label: string; document: unknown } {
       });
       return { label: `${SNAPSHOT_PATH} at ${ref}`, document: JSON.parse(text) };
     }
-    const file = values.base === undefined ? snapshot : path.resolve(values.base);
+    // npm runs this script in packages/services: a relative --base is taken from where npm was run.
+    const file =
+      values.base === undefined
+        ? snapshot
+        : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.base);
     return {
       label: path.relative(root, file),
       document: JSON.parse(fs.readFileSync(file, "utf8")),
@@ -89,9 +93,9 @@ if (values.json) {
   }
   console.log(
     ok
-      ? report.allowed.length === 0
+      ? JSON.stringify(base.document) === JSON.stringify(head)
         ? "No contract changes."
-        : "Safe to deploy."
+        : "The contracts changed, compatibly: safe to deploy."
       : `\n${report.violations.length} unsafe change(s). See docs/evolving-rpc-methods.md.`,
   );
 }

@@ -91,7 +91,7 @@ function callSite(
     method: method.name.text,
     file: path.relative(root, source.fileName),
     line: line + 1,
-    passes: passedNames(call.arguments[0], checker),
+    ...passedNames(call.arguments[0], checker),
   };
 }
 
@@ -113,31 +113,38 @@ function hasClientProcedures(type: ts.Type, checker: ts.TypeChecker, depth: numb
   });
 }
 
+/** What a call's argument surely passes, and what it may pass (optional properties of its type). */
 function passedNames(
   argument: ts.Expression | undefined,
   checker: ts.TypeChecker,
-): string[] | "unknown" {
-  if (argument === undefined) return [];
+): { passes: string[] | "unknown"; mayPass: string[] } {
+  const sure = new Set<string>();
+  const maybe = new Set<string>();
+  const fromType = (type: ts.Type): boolean => {
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+    for (const property of type.getProperties()) {
+      (property.flags & ts.SymbolFlags.Optional ? maybe : sure).add(property.getName());
+    }
+    return true;
+  };
+  if (argument === undefined) return { passes: [], mayPass: [] };
   if (ts.isObjectLiteralExpression(argument)) {
-    const names: string[] = [];
     for (const property of argument.properties) {
       if (ts.isSpreadAssignment(property)) {
-        const spread = checker.getTypeAtLocation(property.expression);
-        if (spread.flags & ts.TypeFlags.Any) return "unknown";
-        names.push(...spread.getProperties().map((p) => p.getName()));
+        if (!fromType(checker.getTypeAtLocation(property.expression)))
+          return { passes: "unknown", mayPass: [] };
       } else if (
         property.name !== undefined &&
         (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))
       ) {
-        names.push(property.name.text);
-      } else return "unknown";
+        sure.add(property.name.text);
+      } else {
+        return { passes: "unknown", mayPass: [] };
+      }
     }
-    return [...new Set(names)].sort();
+  } else if (!fromType(checker.getTypeAtLocation(argument))) {
+    return { passes: "unknown", mayPass: [] };
   }
-  const type = checker.getTypeAtLocation(argument);
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return "unknown";
-  return type
-    .getProperties()
-    .map((p) => p.getName())
-    .sort();
+  for (const name of sure) maybe.delete(name);
+  return { passes: [...sure].sort(), mayPass: [...maybe].sort() };
 }

@@ -22,8 +22,10 @@ export interface CallSite {
   readonly method: string;
   readonly file: string;
   readonly line: number;
-  /** Parameter names the call passes, or "unknown" when the checker cannot tell. */
+  /** Parameter names the call surely passes, or "unknown" when the checker cannot tell. */
   readonly passes: readonly string[] | "unknown";
+  /** Names it may pass (optional properties of the argument's type). */
+  readonly mayPass?: readonly string[];
 }
 
 export type RuleId =
@@ -221,7 +223,10 @@ export function checkCompatibility(
         );
       } else {
         const passing = sites.filter(
-          (site) => site.passes === "unknown" || site.passes.includes(name),
+          (site) =>
+            site.passes === "unknown" ||
+            site.passes.includes(name) ||
+            site.mayPass?.includes(name) === true,
         );
         if (passing.length > 0) {
           add(
