@@ -16,6 +16,7 @@ import {
   byOrganizationId,
   byOrganizationSlug,
   byRegionName,
+  controlMutation,
   controlQuery,
   defineService,
   openApiDocument,
@@ -326,6 +327,40 @@ const RULES: Record<RuleId, RuleCase> = {
     message:
       'organization.listMembers: resolver {"kind":"organizationId","param":"organizationId"} became {"kind":"organizationSlug","param":"slug"}',
     fix: "Add a new method with the new resolver, move the callers to it, then remove the old one.",
+  },
+  "retry-semantics-changed": {
+    base: [userService()],
+    head: [
+      userService({
+        getManyByIds: controlMutation({ input: getManyByIdsInput, output: z.array(User) }),
+      }),
+    ],
+    sites: [passesUserIds],
+    service: "user",
+    method: "getManyByIds",
+    message:
+      "user.getManyByIds: it was a query and is not any more; callers deployed before still retry it",
+    fix: "Keep it safe to repeat, or add a new mutation, move callers to it, then remove the old method.",
+  },
+  "missing-mapping-behaviour-changed": {
+    base: [organizationService()],
+    head: [
+      organizationService({
+        listMembers: regionQuery({
+          input: listMembersInput,
+          output: z.array(z.object({ userId: id })),
+          resolve: byOrganizationId("organizationId"),
+          returnNullIfMappingNotFound: true,
+        }),
+        createOrganization: createOrganization(),
+      }),
+    ],
+    sites: [],
+    service: "organization",
+    method: "listMembers",
+    message:
+      "organization.listMembers: for an organization without a mapping, callers deployed before expect a NOT_FOUND error, and would now get null.",
+    fix: "Add a new method with the new behaviour, move callers to it, then remove the old one.",
   },
 };
 
@@ -837,5 +872,41 @@ describe("a call whose argument's type makes the parameter optional", () => {
       [maybe],
     );
     expect(rulesOf(report)).toEqual(["parameter-made-required"]);
+  });
+});
+
+describe("call sites of the deployed code", () => {
+  const deployedCaller: CallSite = { ...passesUserIds, deployed: "origin/main" };
+
+  it("a method removed together with its last caller is still called by the deployed code", () => {
+    const report = checkCompatibility(
+      document([userService()]),
+      document([userService({})]),
+      [],
+      [deployedCaller],
+    );
+    expect(rulesOf(report)).toEqual(["removed-method-called"]);
+    expect(report.violations[0]?.callSites).toEqual([deployedCaller]);
+  });
+
+  it("a parameter made required in the change that makes every caller pass it: deployed callers do not", () => {
+    const report = checkCompatibility(
+      document([userService({ getManyByIds: getManyByIds(optionalFlag) })]),
+      document([userService({ getManyByIds: getManyByIds(requiredFlag) })]),
+      [passesAll],
+      [deployedCaller],
+    );
+    expect(rulesOf(report)).toEqual(["parameter-made-required"]);
+    expect(report.violations[0]?.callSites).toEqual([deployedCaller]);
+  });
+
+  it("do not make a new method 'called': only the changed code can call it", () => {
+    const report = checkCompatibility(
+      document([userService({})]),
+      document([userService()]),
+      [],
+      [deployedCaller],
+    );
+    expect(report.violations).toEqual([]);
   });
 });

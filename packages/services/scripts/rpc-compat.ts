@@ -5,9 +5,10 @@
 // fix. Exits 1 when there is one. docs/evolving-rpc-methods.md explains each rule.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { checkCompatibility, findCallSites } from "@acme/rpc/compat";
+import { type CallSite, checkCompatibility, findCallSites } from "@acme/rpc/compat";
 import { rpcSchema, rpcSchemaText } from "../src/schema.ts";
 
 const root = path.join(import.meta.dirname, "../../..");
@@ -66,15 +67,72 @@ function readBase(): { label: string; document: unknown } {
 
 const base = readBase();
 const head: unknown = JSON.parse(JSON.stringify(rpcSchema()));
-const tsconfigs = ["apps", "packages"].flatMap((dir) =>
-  fs
-    .readdirSync(path.join(root, dir), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => path.join(root, dir, entry.name, "tsconfig.json"))
-    .filter((file) => fs.existsSync(file)),
-);
-const callSites = findCallSites({ root, tsconfigs });
-const report = checkCompatibility(base.document, head, callSites);
+const tsconfigsOf = (tree: string) =>
+  ["apps", "packages"].flatMap((dir) =>
+    fs.existsSync(path.join(tree, dir))
+      ? fs
+          .readdirSync(path.join(tree, dir), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => path.join(tree, dir, entry.name, "tsconfig.json"))
+          .filter((file) => fs.existsSync(file))
+      : [],
+  );
+
+/**
+ * The call sites of the deployed code (the base ref, or the last commit): during a rollout its
+ * callers still run, so a method or parameter may go only when they do not use it either. The
+ * ref is checked out in a temporary git worktree, with this repository's node_modules, its own
+ * workspace packages and the generated Prisma client, so the checker resolves the same types.
+ */
+function deployedCallSites(ref: string): CallSite[] | null {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), "rpc-compat-base-"));
+  try {
+    execFileSync("git", ["worktree", "add", "--detach", "--quiet", tree, ref], {
+      cwd: root,
+      stdio: "pipe",
+    });
+  } catch {
+    fs.rmSync(tree, { recursive: true, force: true });
+    return null;
+  }
+  try {
+    const modules = path.join(tree, "node_modules");
+    fs.mkdirSync(path.join(modules, "@acme"), { recursive: true });
+    for (const entry of fs.readdirSync(path.join(root, "node_modules"))) {
+      if (entry !== "@acme")
+        fs.symlinkSync(path.join(root, "node_modules", entry), path.join(modules, entry));
+    }
+    for (const entry of fs.readdirSync(path.join(root, "node_modules/@acme"))) {
+      const real = path.relative(
+        root,
+        fs.realpathSync(path.join(root, "node_modules/@acme", entry)),
+      );
+      if (fs.existsSync(path.join(tree, real)))
+        fs.symlinkSync(path.join(tree, real), path.join(modules, "@acme", entry));
+    }
+    const generated = "packages/db/src/generated";
+    if (
+      fs.existsSync(path.join(root, generated)) &&
+      fs.existsSync(path.join(tree, "packages/db/src"))
+    ) {
+      fs.cpSync(path.join(root, generated), path.join(tree, generated), { recursive: true });
+    }
+    return findCallSites({ root: tree, tsconfigs: tsconfigsOf(tree) }).map((site) => ({
+      ...site,
+      deployed: ref,
+    }));
+  } finally {
+    execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "pipe" });
+  }
+}
+
+const callSites = findCallSites({ root, tsconfigs: tsconfigsOf(root) });
+const deployedRef = values["base-ref"] ?? "HEAD";
+const sameAs = (a: CallSite, b: CallSite) =>
+  JSON.stringify({ ...a, deployed: undefined }) === JSON.stringify({ ...b, deployed: undefined });
+const deployed = values.base === undefined ? deployedCallSites(deployedRef) : null;
+const deployedOnly = (deployed ?? []).filter((site) => !callSites.some((own) => sameAs(own, site)));
+const report = checkCompatibility(base.document, head, callSites, deployedOnly);
 const ok = report.violations.length === 0;
 
 if (values.json) {
@@ -83,13 +141,20 @@ if (values.json) {
   );
 } else {
   console.log(
-    `RPC compatibility: the code's contracts against ${base.label}, ${callSites.length} call sites.`,
+    `RPC compatibility: the code's contracts against ${base.label}; ${callSites.length} call sites, ` +
+      (deployed === null
+        ? "the deployed code's not checked (no git history to read it from, or --base given)."
+        : `and ${deployed.length} in the deployed code (${deployedRef}).`),
   );
   for (const change of report.allowed)
     console.log(`  ok    ${change.service}.${change.method}: ${change.change}`);
   for (const v of report.violations) {
     console.log(`\n  ✗ [${v.rule}] ${v.service}.${v.method}\n    ${v.message}\n    fix: ${v.fix}`);
-    for (const site of v.callSites ?? []) console.log(`    called at ${site.file}:${site.line}`);
+    for (const site of v.callSites ?? []) {
+      console.log(
+        `    called at ${site.file}:${site.line}${site.deployed ? ` (in ${site.deployed})` : ""}`,
+      );
+    }
   }
   console.log(
     ok

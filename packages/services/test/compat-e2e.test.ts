@@ -154,3 +154,54 @@ describe("npm run rpc:compat on a copy of the repository", () => {
     });
   }, 120_000);
 });
+
+describe("npm run rpc:compat with the deployed code in git", () => {
+  it("counts the callers of the deployed code: making a parameter required in the change that updates every caller is refused", () => {
+    freshCopy();
+    const git = (...args: string[]) =>
+      execFileSync("git", args, {
+        cwd: copy,
+        stdio: "pipe",
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@t",
+          GIT_COMMITTER_NAME: "t",
+          GIT_COMMITTER_EMAIL: "t@t",
+        },
+      });
+    git("init", "--quiet");
+    // Deployed: getUser with an optional includeInactive that nobody passes yet.
+    const contract = "packages/services/src/user/contract.ts";
+    edit(
+      contract,
+      "input: z.object({ userId: id }),",
+      "input: z.object({ userId: id, includeInactive: z.boolean().optional() }),",
+    );
+    expect(compat("--update").status).toBe(0);
+    git("add", "-A");
+    git("commit", "--quiet", "-m", "deployed");
+
+    // One change: every caller passes it, and it becomes required.
+    edit(contract, "includeInactive: z.boolean().optional() }", "includeInactive: z.boolean() }");
+    edit(
+      "packages/services/src/organization/impl.ts",
+      "getUser.query({ userId: input.ownerUserId })",
+      "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
+    );
+    edit(
+      "apps/silo/src/demo.ts",
+      "getUser.query({ userId: alice.id })",
+      "getUser.query({ userId: alice.id, includeInactive: false })",
+    );
+    const result = compat();
+
+    expect(result.status).toBe(1);
+    expect(result.out).toContain("in the deployed code (HEAD)");
+    expect(result.out).toContain("[parameter-made-required] user.getUser");
+    expect(result.out).toMatch(/called at apps\/silo\/src\/demo\.ts:\d+ \(in HEAD\)/);
+    expect(result.out).toMatch(
+      /called at packages\/services\/src\/organization\/impl\.ts:\d+ \(in HEAD\)/,
+    );
+  }, 120_000);
+});

@@ -10,6 +10,8 @@ export interface MethodRecord {
   readonly kind: string;
   readonly localMode: string;
   readonly resolver: unknown;
+  readonly idempotent: boolean;
+  readonly returnNullIfMappingNotFound: boolean;
   /** JSON Schema of `args`. */
   readonly input: JsonSchema;
   /** JSON Schema of `value`. */
@@ -26,6 +28,8 @@ export interface CallSite {
   readonly passes: readonly string[] | "unknown";
   /** Names it may pass (optional properties of the argument's type). */
   readonly mayPass?: readonly string[];
+  /** Set on call sites of the deployed code (the base), as opposed to the changed code. */
+  readonly deployed?: string;
 }
 
 export type RuleId =
@@ -40,7 +44,9 @@ export type RuleId =
   | "output-type-changed"
   | "output-became-nullable"
   | "local-mode-changed"
-  | "resolver-changed";
+  | "resolver-changed"
+  | "retry-semantics-changed"
+  | "missing-mapping-behaviour-changed";
 
 export interface Violation {
   readonly rule: RuleId;
@@ -89,6 +95,8 @@ export function methodsOf(document: unknown): Map<string, MethodRecord> {
       kind: String(op["x-rpc-kind"]),
       localMode: String(op["x-silo-local-mode"]),
       resolver: op["x-rpc-resolver"] ?? null,
+      idempotent: op["x-rpc-idempotent"] === true,
+      returnNullIfMappingNotFound: op["x-rpc-return-null-if-mapping-not-found"] === true,
       input: body.content["application/json"]?.schema.properties.args ?? {},
       output: ok?.content["application/json"]?.schema.properties.value ?? {},
     });
@@ -99,18 +107,25 @@ export function methodsOf(document: unknown): Map<string, MethodRecord> {
 const properties = (schema: JsonSchema) => (schema.properties ?? {}) as Record<string, JsonSchema>;
 const required = (schema: JsonSchema) => new Set((schema.required ?? []) as string[]);
 
-/** Compares the deployed contracts (`base`) with the changed ones (`head`), knowing the call sites. */
+/**
+ * Compares the deployed contracts (`base`) with the changed ones (`head`), knowing the call sites
+ * of the changed code and, when given, of the deployed code: while a deploy rolls out, callers of
+ * both versions run, so a method (or parameter) may go only when neither calls it (passes it).
+ */
 export function checkCompatibility(
   base: unknown,
   head: unknown,
   callSites: readonly CallSite[],
+  deployedCallSites: readonly CallSite[] = [],
 ): CompatReport {
   const before = methodsOf(base);
   const after = methodsOf(head);
   const violations: Violation[] = [];
   const allowed: AllowedChange[] = [];
-  const callersOf = (key: string) =>
-    callSites.filter((site) => `${site.service}.${site.method}` === key);
+  const callersOf = (key: string, { deployed = true } = {}) =>
+    [...callSites, ...(deployed ? deployedCallSites : [])].filter(
+      (site) => `${site.service}.${site.method}` === key,
+    );
   const add = (
     record: { service: string; method: string },
     rule: RuleId,
@@ -146,13 +161,14 @@ export function checkCompatibility(
     const old = before.get(key);
     const sites = callersOf(key);
     if (old === undefined) {
-      if (sites.length > 0) {
+      const newCallers = callersOf(key, { deployed: false });
+      if (newCallers.length > 0) {
         add(
           now,
           "new-method-called",
           `${key} is new and already called: callers may be deployed before the silos that serve it.`,
           "Ship the method alone and deploy it to every silo; call it in a later change.",
-          sites,
+          newCallers,
         );
       } else
         allowed.push({
@@ -180,6 +196,22 @@ export function checkCompatibility(
       );
     }
 
+    if (old.idempotent && !now.idempotent) {
+      add(
+        now,
+        "retry-semantics-changed",
+        `${key}: it was ${old.kind === "query" ? "a query" : "idempotent"} and is not any more; callers deployed before still retry it after a refused connection or a 503, so it may run twice.`,
+        "Keep it safe to repeat, or add a new mutation, move callers to it, then remove the old method.",
+      );
+    }
+    if (old.returnNullIfMappingNotFound !== now.returnNullIfMappingNotFound) {
+      add(
+        now,
+        "missing-mapping-behaviour-changed",
+        `${key}: for an organization without a mapping, callers deployed before expect ${old.returnNullIfMappingNotFound ? "null" : "a NOT_FOUND error"}, and would now get ${now.returnNullIfMappingNotFound ? "null" : "a NOT_FOUND error"}.`,
+        "Add a new method with the new behaviour, move callers to it, then remove the old one.",
+      );
+    }
     const oldParams = properties(old.input);
     const newParams = properties(now.input);
     const oldRequired = required(old.input);
