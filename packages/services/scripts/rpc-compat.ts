@@ -21,6 +21,7 @@ const { values } = parseArgs({
     "base-ref": { type: "string" },
     json: { type: "boolean", default: false },
     update: { type: "boolean", default: false },
+    accept: { type: "string", multiple: true, default: [] },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -133,7 +134,29 @@ const sameAs = (a: CallSite, b: CallSite) =>
 const deployed = values.base === undefined ? deployedCallSites(deployedRef) : null;
 const deployedOnly = (deployed ?? []).filter((site) => !callSites.some((own) => sameAs(own, site)));
 const report = checkCompatibility(base.document, head, callSites, deployedOnly);
-const ok = report.violations.length === 0;
+// --accept <rule>:<service.method>: a person has checked this flagged change is safe (e.g. no
+// caller reads a removed output field); it is listed as accepted, and --update may record it.
+const accepted = new Set(values.accept);
+for (const item of accepted) {
+  if (!/^[a-z-]+:[A-Za-z0-9]+\.[A-Za-z0-9]+$/.test(item)) {
+    console.error(
+      `--accept takes <rule>:<service.method>, e.g. output-field-removed:user.getUser (got "${item}").`,
+    );
+    process.exit(2);
+  }
+}
+const isAccepted = (v: (typeof report.violations)[number]) =>
+  accepted.has(`${v.rule}:${v.service}.${v.method}`);
+const violations = report.violations.filter((v) => !isAccepted(v));
+const acceptedViolations = report.violations.filter(isAccepted);
+const unused = [...accepted].filter(
+  (item) => !acceptedViolations.some((v) => `${v.rule}:${v.service}.${v.method}` === item),
+);
+if (unused.length > 0) {
+  console.error(`--accept matches no violation: ${unused.join(", ")}.`);
+  process.exit(2);
+}
+const ok = violations.length === 0;
 
 if (values.json) {
   console.log(
@@ -148,7 +171,10 @@ if (values.json) {
   );
   for (const change of report.allowed)
     console.log(`  ok    ${change.service}.${change.method}: ${change.change}`);
-  for (const v of report.violations) {
+  for (const v of acceptedViolations) {
+    console.log(`  accepted [${v.rule}] ${v.service}.${v.method}: ${v.message}`);
+  }
+  for (const v of violations) {
     console.log(`\n  ✗ [${v.rule}] ${v.service}.${v.method}\n    ${v.message}\n    fix: ${v.fix}`);
     for (const site of v.callSites ?? []) {
       console.log(
@@ -161,7 +187,7 @@ if (values.json) {
       ? JSON.stringify(base.document) === JSON.stringify(head)
         ? "No contract changes."
         : "The contracts changed, compatibly: safe to deploy."
-      : `\n${report.violations.length} unsafe change(s). See docs/evolving-rpc-methods.md.`,
+      : `\n${violations.length} unsafe change(s). See docs/evolving-rpc-methods.md.`,
   );
 }
 

@@ -205,3 +205,36 @@ describe("npm run rpc:compat with the deployed code in git", () => {
     );
   }, 120_000);
 });
+
+describe("npm run rpc:compat -- --accept", () => {
+  it("lets a person accept a flagged change they checked, method by method, and then record it", () => {
+    freshCopy();
+    // Drop an output field (after checking no caller reads it).
+    edit("packages/services/src/models.ts", "  isActive: z.boolean(),\n", "");
+    const flagged = compat("--json");
+    expect(flagged.status).toBe(1);
+    const rules = (
+      JSON.parse(flagged.out) as { violations: { rule: string; service: string; method: string }[] }
+    ).violations.map((v) => `${v.rule}:${v.service}.${v.method}`);
+    expect(rules.sort()).toEqual([
+      "output-field-removed:user.getByEmail",
+      "output-field-removed:user.getManyByIds",
+      "output-field-removed:user.getUser",
+    ]);
+
+    const partly = compat("--accept", "output-field-removed:user.getUser");
+    expect(partly.status).toBe(1);
+    expect(partly.out).toContain("accepted [output-field-removed] user.getUser");
+
+    const all = compat("--update", ...rules.flatMap((rule) => ["--accept", rule]));
+    expect(all.status).toBe(0);
+    expect(compat().out).toContain("No contract changes.");
+
+    expect(compat("--accept", "output-field-removed:user.nothing")).toMatchObject({
+      status: 2,
+      out: expect.stringContaining(
+        "--accept matches no violation: output-field-removed:user.nothing",
+      ),
+    });
+  }, 120_000);
+});
