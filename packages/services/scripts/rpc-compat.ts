@@ -10,6 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { type CallSite, checkCompatibility, findCallSites } from "@acme/rpc/compat";
 import { rpcSchema, rpcSchemaText } from "../src/schema.ts";
+import { linkDependencies } from "./linked-tree.ts";
 
 const root = path.join(import.meta.dirname, "../../..");
 const snapshot = path.join(root, "rpc-schema/openapi.json");
@@ -97,27 +98,7 @@ function deployedCallSites(ref: string): CallSite[] | null {
     return null;
   }
   try {
-    const modules = path.join(tree, "node_modules");
-    fs.mkdirSync(path.join(modules, "@acme"), { recursive: true });
-    for (const entry of fs.readdirSync(path.join(root, "node_modules"))) {
-      if (entry !== "@acme")
-        fs.symlinkSync(path.join(root, "node_modules", entry), path.join(modules, entry));
-    }
-    for (const entry of fs.readdirSync(path.join(root, "node_modules/@acme"))) {
-      const real = path.relative(
-        root,
-        fs.realpathSync(path.join(root, "node_modules/@acme", entry)),
-      );
-      if (fs.existsSync(path.join(tree, real)))
-        fs.symlinkSync(path.join(tree, real), path.join(modules, "@acme", entry));
-    }
-    const generated = "packages/db/src/generated";
-    if (
-      fs.existsSync(path.join(root, generated)) &&
-      fs.existsSync(path.join(tree, "packages/db/src"))
-    ) {
-      fs.cpSync(path.join(root, generated), path.join(tree, generated), { recursive: true });
-    }
+    linkDependencies(tree, root);
     return findCallSites({ root: tree, tsconfigs: tsconfigsOf(tree) }).map((site) => ({
       ...site,
       deployed: ref,

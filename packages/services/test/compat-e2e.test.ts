@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { linkDependencies } from "../scripts/linked-tree.ts";
 
 const repo = path.join(import.meta.dirname, "../../..");
 const copies: string[] = [];
@@ -22,23 +23,7 @@ function freshCopy(): void {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     if (fs.existsSync(path.join(repo, file))) fs.copyFileSync(path.join(repo, file), target);
   }
-  const modules = path.join(copy, "node_modules");
-  fs.mkdirSync(path.join(modules, "@acme"), { recursive: true });
-  for (const entry of fs.readdirSync(path.join(repo, "node_modules"))) {
-    if (entry !== "@acme")
-      fs.symlinkSync(path.join(repo, "node_modules", entry), path.join(modules, entry));
-  }
-  for (const entry of fs.readdirSync(path.join(repo, "node_modules/@acme"))) {
-    const real = fs.realpathSync(path.join(repo, "node_modules/@acme", entry));
-    fs.symlinkSync(path.join(copy, path.relative(repo, real)), path.join(modules, "@acme", entry));
-  }
-  fs.cpSync(
-    path.join(repo, "packages/db/src/generated"),
-    path.join(copy, "packages/db/src/generated"),
-    {
-      recursive: true,
-    },
-  );
+  linkDependencies(copy, repo);
 }
 afterAll(() => {
   for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
