@@ -15,7 +15,14 @@ let copy: string;
 function freshCopy(): void {
   copy = fs.mkdtempSync(path.join(os.tmpdir(), "silo-compat-"));
   copies.push(copy);
-  const files = execFileSync("git", ["ls-files", "-z"], { cwd: repo, encoding: "utf8" })
+  const files = execFileSync(
+    "git",
+    ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+    {
+      cwd: repo,
+      encoding: "utf8",
+    },
+  )
     .split("\0")
     .filter(Boolean);
   for (const file of files) {
