@@ -1,4 +1,4 @@
-import { envFlag, loadEnv } from "@acme/config";
+import { type Environment, envFlag, loadEnv } from "@acme/config";
 import { z } from "zod";
 
 const schema = z.object({
@@ -17,6 +17,6 @@ export const DEV_REGION_CONFIG = JSON.stringify([{ name: "us" }, { name: "eu" }]
 export type SiloEnv = z.infer<typeof schema>;
 
 /** The silo's configuration, read once; errors name each variable that is wrong. */
-export function loadSiloEnv(env: NodeJS.ProcessEnv = process.env): SiloEnv {
+export function loadSiloEnv(env: Environment = process.env): SiloEnv {
   return loadEnv(schema, env);
 }

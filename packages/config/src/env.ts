@@ -8,6 +8,9 @@ import { z } from "zod";
  */
 export const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
+/** Any set of variables: `process.env`, or a plain object in tests and embedding code. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 export class EnvError extends Error {
   override readonly name = "EnvError";
 }
@@ -23,7 +26,7 @@ export const envFlag = z
  */
 export function loadEnv<Schema extends z.ZodType>(
   schema: Schema,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = process.env,
 ): z.output<Schema> {
   if (env === process.env) loadDotenvOnce();
   const parsed = schema.safeParse(env);

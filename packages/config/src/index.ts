@@ -1,1 +1,1 @@
-export { EnvError, envFlag, loadEnv, repoRoot } from "./env.ts";
+export { EnvError, type Environment, envFlag, loadEnv, repoRoot } from "./env.ts";

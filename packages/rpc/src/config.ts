@@ -1,5 +1,5 @@
 // The process's RPC configuration, parsed once from the environment.
-import { EnvError, envFlag, loadEnv } from "@acme/config";
+import { EnvError, type Environment, envFlag, loadEnv } from "@acme/config";
 import { z } from "zod";
 import { SiloMode } from "./silo-mode.ts";
 
@@ -136,7 +136,7 @@ export interface SiloConfig {
 }
 
 /** Reads the RPC configuration; every wrong variable is named in one error. */
-export function loadSiloConfig(env: NodeJS.ProcessEnv = process.env): SiloConfig {
+export function loadSiloConfig(env: Environment = process.env): SiloConfig {
   const parsed = loadEnv(envSchema, env);
   return {
     mode: parsed.SILO_MODE,

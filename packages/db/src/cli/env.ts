@@ -1,4 +1,4 @@
-import { loadEnv } from "@acme/config";
+import { type Environment, loadEnv } from "@acme/config";
 import { z } from "zod";
 
 const schema = z.object({
@@ -9,6 +9,6 @@ const schema = z.object({
 export type CliEnv = z.infer<typeof schema>;
 
 /** The database command line's configuration, read once. */
-export function loadCliEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
+export function loadCliEnv(env: Environment = process.env): CliEnv {
   return loadEnv(schema, env);
 }

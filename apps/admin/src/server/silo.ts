@@ -1,0 +1,170 @@
+// The admin app's silo runtime: created once per process, on first use. Server-only: it opens the
+// database (MONOLITH) or signs requests with the shared secret (CONTROL), so no client component
+// may import it.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { repoRoot } from "@acme/config";
+import { createDb, type Db, MONOLITH_SEED_SCOPE, seedDemoData } from "@acme/db";
+import type { CallEvent } from "@acme/rpc";
+import { type AppRuntime, createAppRuntime } from "@acme/services/runtime";
+import { type AdminSettings, loadAdminSettings } from "./env.ts";
+
+/** One HTTP request the runtime sent to another silo, with its signature redacted. */
+export interface WireRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** What the calls made inside `recordCalls` did: each call's event, and each request sent. */
+export interface CallRecord {
+  readonly events: CallEvent[];
+  readonly requests: WireRequest[];
+}
+
+export interface AdminSilo extends AppRuntime {
+  readonly settings: AdminSettings;
+  /** This process's database: MONOLITH only. A CONTROL admin is a client of the silos. */
+  readonly db: Db | undefined;
+  /** The most recent calls made through the runtime, newest first (at most 50). */
+  readonly recentCalls: readonly CallEvent[];
+}
+
+const recording = new AsyncLocalStorage<CallRecord>();
+const RECENT_CALLS = 50;
+
+/** Runs `work` and returns, with its outcome, every call it made and every request it sent. */
+export async function recordCalls<T>(
+  work: () => Promise<T>,
+): Promise<{ record: CallRecord } & ({ ok: true; value: T } | { ok: false; error: unknown })> {
+  const record: CallRecord = { events: [], requests: [] };
+  try {
+    const value = await recording.run(record, work);
+    return { record, ok: true, value };
+  } catch (error) {
+    return { record, ok: false, error };
+  }
+}
+
+function redactHeaders(headers: RequestInit["headers"]): Record<string, string> {
+  const redacted: Record<string, string> = {};
+  new Headers(headers).forEach((value, name) => {
+    redacted[name] = name === "authorization" ? value.replace(/:.*$/, ":<redacted>") : value;
+  });
+  return redacted;
+}
+
+function bodyText(body: RequestInit["body"]): string {
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  return body == null ? "" : "(a stream)";
+}
+
+/** The global fetch, noting each request in the current recording (if any) before sending it. */
+const recordingFetch: typeof fetch = (input, init) => {
+  const store = recording.getStore();
+  if (store !== undefined) {
+    const url = input instanceof Request ? input.url : String(input);
+    store.requests.push({
+      method: init?.method ?? "GET",
+      url,
+      path: new URL(url).pathname,
+      headers: redactHeaders(init?.headers),
+      body: bodyText(init?.body),
+    });
+  }
+  return fetch(input, init);
+};
+
+async function createAdminSilo(): Promise<AdminSilo> {
+  const settings = loadAdminSettings();
+  const { env, config } = settings;
+  const recentCalls: CallEvent[] = [];
+  const onCall = (event: CallEvent) => {
+    recording.getStore()?.events.push(event);
+    recentCalls.unshift(event);
+    recentCalls.length = Math.min(recentCalls.length, RECENT_CALLS);
+  };
+  if (env.SILO_MODE === "CONTROL") {
+    // A client of a multi-silo deployment: no database, every call goes over the wire.
+    const app = createAppRuntime({ config, fetch: recordingFetch, onCall });
+    return { ...app, settings, db: undefined, recentCalls };
+  }
+  const db = await createDb(env.DATABASE_URL, { cwd: repoRoot });
+  closeOnExit(db);
+  if (env.SEED_DEMO_DATA) await seedDemoData(db, MONOLITH_SEED_SCOPE);
+  const app = createAppRuntime({ config, db, fetch: recordingFetch, onCall });
+  return { ...app, settings, db, recentCalls };
+}
+
+/**
+ * An embedded database left open when the process exits may be damaged: on SIGINT or SIGTERM,
+ * close it, then exit. Next's own signal handler would exit without waiting for us, so the
+ * package scripts set NEXT_MANUAL_SIG_HANDLE=true, which leaves the signals to this handler
+ * (before the database is first opened no handler is registered: the signal simply ends the
+ * process). In-flight requests are cut short: acceptable for an admin tool.
+ */
+function closeOnExit(db: Db): void {
+  let closing = false;
+  const close = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    db.$disconnect()
+      .catch((error: unknown) => console.error("closing the database:", error))
+      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.on("SIGINT", close);
+  process.on("SIGTERM", close);
+}
+
+// Kept on globalThis: in development Next re-evaluates modules on every edit, and a second
+// runtime would try to open the same embedded database (one process, one open at a time).
+const SILO = Symbol.for("@acme/admin/silo");
+const holder = globalThis as typeof globalThis & { [SILO]?: Promise<AdminSilo> };
+
+/** The admin's runtime, created on first use: the database opened, migrated and seeded. */
+export function getSilo(): Promise<AdminSilo> {
+  let silo = holder[SILO];
+  if (silo === undefined) {
+    silo = createAdminSilo();
+    holder[SILO] = silo;
+    // A failed start (wrong environment, database in use) is retried by the next request.
+    silo.catch(() => {
+      if (holder[SILO] === silo) delete holder[SILO];
+    });
+  }
+  return silo;
+}
+
+/** One row of the control silo's organization mappings. */
+export interface MappingRow {
+  readonly organizationId: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly regionName: string;
+  readonly status: string;
+  readonly createdAt: Date;
+}
+
+/**
+ * Every organization mapping, or null when this process has no control database (CONTROL
+ * admin). There is no "list mappings" RPC method yet, so this reads the MONOLITH database
+ * directly; adding that method to organizationMapping (and calling it through the client) is a
+ * later step.
+ */
+export async function listOrganizationMappings(): Promise<readonly MappingRow[] | null> {
+  const { db } = await getSilo();
+  if (db === undefined) return null;
+  return db.organizationMapping.findMany({
+    select: {
+      organizationId: true,
+      slug: true,
+      name: true,
+      regionName: true,
+      status: true,
+      createdAt: true,
+    },
+    orderBy: { createdAt: "asc" },
+  });
+}
