@@ -7,6 +7,8 @@ import { SESSION_COOKIE, SESSION_TTL_MS, signSession } from "@/server/session.ts
 
 export interface LoginState {
   readonly error?: string;
+  /** Given back so the form keeps it (React resets a form after its action runs). */
+  readonly username?: string;
 }
 
 /** Only paths on this site: a `next` pointing elsewhere goes home. */
@@ -18,8 +20,9 @@ export async function login(_previous: LoginState, form: FormData): Promise<Logi
   if (!settings.required) redirect(safeNext(form.get("next")));
   const username = String(form.get("username") ?? "");
   const password = String(form.get("password") ?? "");
-  if (!credentialsMatch(settings, username, password))
-    return { error: "Wrong username or password." };
+  if (!credentialsMatch(settings, username, password)) {
+    return { error: "Wrong username or password.", username };
+  }
   const store = await cookies();
   store.set(SESSION_COOKIE, await signSession(username, settings.secret), {
     httpOnly: true,

@@ -10,7 +10,13 @@ export function LoginForm({ next }: { next: string }) {
       <input type="hidden" name="next" value={next} />
       <label>
         Username
-        <input name="username" autoComplete="username" required />
+        <input
+          key={state.username ?? ""}
+          name="username"
+          autoComplete="username"
+          required
+          defaultValue={state.username}
+        />
       </label>
       <label>
         Password

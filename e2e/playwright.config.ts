@@ -1,0 +1,59 @@
+// Browser tests of the admin app, against a production build (`next build`, then `next start`)
+// on a fresh embedded database, with the login gate on.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+const PORT = 3200;
+// The system Chromium where there is one (Playwright cannot download browsers everywhere);
+// elsewhere, `npx playwright install chromium` and the bundled one.
+const chromium =
+  process.env.PLAYWRIGHT_CHROMIUM_PATH ??
+  (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+const database = fs.mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
+
+export const ADMIN = { username: "e2e-admin", password: "e2e-password-not-secret" };
+
+export default defineConfig({
+  testDir: "tests",
+  outputDir: "test-results",
+  fullyParallel: false,
+  workers: 1,
+  timeout: 60_000,
+  reporter: process.env.CI ? [["list"]] : [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: "retain-on-failure",
+    ...devices["Desktop Chrome"],
+    launchOptions: {
+      ...(chromium ? { executablePath: chromium } : {}),
+      args: [
+        "--no-sandbox",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: {
+    command: `npm run build -w @acme/admin && npm run start -w @acme/admin -- -p ${PORT} -H 127.0.0.1`,
+    cwd: "..",
+    url: `http://127.0.0.1:${PORT}/login`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: path.join(database, "admin"),
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      ADMIN_SESSION_SECRET: "e2e-session-secret-not-for-production-0123",
+      // Plain HTTP on localhost: the session cookie cannot be `Secure` here.
+      ADMIN_INSECURE_COOKIE: "true",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+});
