@@ -1,7 +1,9 @@
 // npm run dev:multi: a control silo and two region silos (us, eu) as separate processes on
 // loopback ports, each with its own database, migrated and seeded so that each organization
 // lives in its region's database and its mapping in control's. Ctrl-C stops them all cleanly.
-import { loadEnv } from "@acme/config";
+import { spawn } from "node:child_process";
+import readline from "node:readline";
+import { loadEnv, repoRoot } from "@acme/config";
 import { z } from "zod";
 import { DEV_RPC_SECRET } from "./dev-multi-secret.ts";
 import { Topology } from "./topology.ts";
@@ -56,12 +58,32 @@ const topology = await Topology.start({
   onLine: show,
 });
 
+// The admin app, as a CONTROL-silo client of the three (it runs no service and opens no database).
+const admin = spawn("npm", ["run", "dev", "-w", "@acme/admin"], {
+  cwd: repoRoot,
+  stdio: ["ignore", "pipe", "pipe"],
+  env: {
+    ...process.env,
+    SILO_MODE: "CONTROL",
+    CONTROL_ADDRESS: topology.url("control"),
+    REGION_CONFIG: JSON.stringify(topology.regionConfig),
+    RPC_SHARED_SECRET: env.RPC_SHARED_SECRET,
+  },
+});
+for (const stream of [admin.stdout, admin.stderr]) {
+  readline
+    .createInterface({ input: stream })
+    .on("line", (line) => console.log(`[admin  ] ${line}`));
+}
+const adminExited = new Promise((resolve) => admin.once("exit", resolve));
+
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  console.log("Stopping every silo...");
-  await topology.stop();
+  console.log("Stopping every silo and the admin app...");
+  if (admin.exitCode === null) admin.kill("SIGTERM");
+  await Promise.all([topology.stop(), adminExited]);
   console.log("All silos stopped.");
   process.exit(0);
 };
@@ -74,7 +96,7 @@ for (const silo of topology.silos.values()) {
 }
 
 console.log(`
-Silos ready:
+Silos ready (the admin app starts on http://127.0.0.1:3000 as their CONTROL client):
   control  ${topology.url("control")}   (${databases.control})
   us       ${topology.url("us")}   (${databases.us})
   eu       ${topology.url("eu")}   (${databases.eu})

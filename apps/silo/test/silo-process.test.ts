@@ -45,7 +45,7 @@ function run(env: Record<string, string>) {
   return { child, ready, exited, output: () => output };
 }
 
-describe("the silo process (npm run dev)", () => {
+describe("the silo process (npm run dev:silo)", () => {
   it("migrates and seeds, stops cleanly on SIGTERM, and keeps its data for the next start", async () => {
     const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "silo-dev-")), "db");
 
