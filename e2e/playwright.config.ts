@@ -6,6 +6,10 @@ import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 
 const PORT = 3200;
+/** The admin app as the CONTROL client of a real three-silo topology (control, us, eu). */
+export const MULTI_ADMIN_PORT = 3201;
+const MULTI_BASE_PORT = 8300;
+const MULTI_SECRET = "e2e-rpc-secret-not-for-production";
 // The system Chromium where there is one (Playwright cannot download browsers everywhere);
 // elsewhere, `npx playwright install chromium` and the bundled one.
 const chromium =
@@ -14,6 +18,15 @@ const chromium =
 const database = fs.mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
 
 export const ADMIN = { username: "e2e-admin", password: "e2e-password-not-secret" };
+
+const adminEnv = {
+  ADMIN_USERNAME: ADMIN.username,
+  ADMIN_PASSWORD: ADMIN.password,
+  ADMIN_SESSION_SECRET: "e2e-session-secret-not-for-production-0123",
+  // Plain HTTP on localhost: the session cookie cannot be `Secure` here.
+  ADMIN_INSECURE_COOKIE: "true",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
 
 export default defineConfig({
   testDir: "tests",
@@ -38,22 +51,55 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `npm run build -w @acme/admin && npm run start -w @acme/admin -- -p ${PORT} -H 127.0.0.1`,
-    cwd: "..",
-    url: `http://127.0.0.1:${PORT}/login`,
-    timeout: 240_000,
-    reuseExistingServer: false,
-    stdout: "ignore",
-    stderr: "pipe",
-    env: {
-      DATABASE_URL: path.join(database, "admin"),
-      ADMIN_USERNAME: ADMIN.username,
-      ADMIN_PASSWORD: ADMIN.password,
-      ADMIN_SESSION_SECRET: "e2e-session-secret-not-for-production-0123",
-      // Plain HTTP on localhost: the session cookie cannot be `Secure` here.
-      ADMIN_INSECURE_COOKIE: "true",
-      NEXT_TELEMETRY_DISABLED: "1",
+  webServer: [
+    {
+      // The MONOLITH admin: builds the app once for both admin servers.
+      command: `npm run build -w @acme/admin && npm run start -w @acme/admin -- -p ${PORT} -H 127.0.0.1`,
+      cwd: "..",
+      url: `http://127.0.0.1:${PORT}/login`,
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { ...adminEnv, DATABASE_URL: path.join(database, "admin") },
     },
-  },
+    {
+      // Three silos as separate processes, each on its own PGlite directory.
+      command: "npm run dev:multi -w @acme/silo",
+      cwd: "..",
+      url: `http://127.0.0.1:${MULTI_BASE_PORT + 2}/healthz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        MULTI_BASE_PORT: String(MULTI_BASE_PORT),
+        MULTI_ADMIN: "false",
+        RPC_SHARED_SECRET: MULTI_SECRET,
+        CONTROL_DATABASE_URL: path.join(database, "control"),
+        US_DATABASE_URL: path.join(database, "us"),
+        EU_DATABASE_URL: path.join(database, "eu"),
+        LOG_LEVEL: "warn",
+      },
+    },
+    {
+      command: `npm run start -w @acme/admin -- -p ${MULTI_ADMIN_PORT} -H 127.0.0.1`,
+      cwd: "..",
+      url: `http://127.0.0.1:${MULTI_ADMIN_PORT}/login`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        ...adminEnv,
+        SILO_MODE: "CONTROL",
+        CONTROL_ADDRESS: `http://127.0.0.1:${MULTI_BASE_PORT}`,
+        REGION_CONFIG: JSON.stringify([
+          { name: "us", address: `http://127.0.0.1:${MULTI_BASE_PORT + 1}` },
+          { name: "eu", address: `http://127.0.0.1:${MULTI_BASE_PORT + 2}` },
+        ]),
+        RPC_SHARED_SECRET: MULTI_SECRET,
+      },
+    },
+  ],
 });

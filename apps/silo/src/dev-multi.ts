@@ -3,7 +3,7 @@
 // lives in its region's database and its mapping in control's. Ctrl-C stops them all cleanly.
 import { spawn } from "node:child_process";
 import readline from "node:readline";
-import { loadEnv, repoRoot } from "@acme/config";
+import { envFlag, loadEnv, repoRoot } from "@acme/config";
 import { z } from "zod";
 import { DEV_RPC_SECRET } from "./dev-multi-secret.ts";
 import { Topology } from "./topology.ts";
@@ -15,6 +15,8 @@ const env = loadEnv(
     US_DATABASE_URL: z.string().optional(),
     EU_DATABASE_URL: z.string().optional(),
     RPC_SHARED_SECRET: z.string().min(1).default(DEV_RPC_SECRET),
+    /** Start the admin app as the silos' client (default true; the browser tests start their own). */
+    MULTI_ADMIN: envFlag.default(true),
     LOG_LEVEL: z.string().default("info"),
   }),
 );
@@ -59,31 +61,34 @@ const topology = await Topology.start({
 });
 
 // The admin app, as a CONTROL-silo client of the three (it runs no service and opens no database).
-const admin = spawn("npm", ["run", "dev", "-w", "@acme/admin"], {
-  cwd: repoRoot,
-  stdio: ["ignore", "pipe", "pipe"],
-  env: {
-    ...process.env,
-    SILO_MODE: "CONTROL",
-    CONTROL_ADDRESS: topology.url("control"),
-    REGION_CONFIG: JSON.stringify(topology.regionConfig),
-    RPC_SHARED_SECRET: env.RPC_SHARED_SECRET,
-  },
-});
-for (const stream of [admin.stdout, admin.stderr]) {
-  readline
-    .createInterface({ input: stream })
-    .on("line", (line) => console.log(`[admin  ] ${line}`));
+function startAdmin() {
+  const child = spawn("npm", ["run", "dev", "-w", "@acme/admin"], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      SILO_MODE: "CONTROL",
+      CONTROL_ADDRESS: topology.url("control"),
+      REGION_CONFIG: JSON.stringify(topology.regionConfig),
+      RPC_SHARED_SECRET: env.RPC_SHARED_SECRET,
+    },
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    readline
+      .createInterface({ input: stream })
+      .on("line", (line) => console.log(`[admin  ] ${line}`));
+  }
+  return { child, exited: new Promise((resolve) => child.once("exit", resolve)) };
 }
-const adminExited = new Promise((resolve) => admin.once("exit", resolve));
+const admin = env.MULTI_ADMIN ? startAdmin() : undefined;
 
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   console.log("Stopping every silo and the admin app...");
-  if (admin.exitCode === null) admin.kill("SIGTERM");
-  await Promise.all([topology.stop(), adminExited]);
+  if (admin !== undefined && admin.child.exitCode === null) admin.child.kill("SIGTERM");
+  await Promise.all([topology.stop(), admin?.exited]);
   console.log("All silos stopped.");
   process.exit(0);
 };
@@ -96,7 +101,7 @@ for (const silo of topology.silos.values()) {
 }
 
 console.log(`
-Silos ready (the admin app starts on http://127.0.0.1:3000 as their CONTROL client):
+Silos ready${env.MULTI_ADMIN ? " (the admin app starts on http://127.0.0.1:3000 as their CONTROL client)" : ""}:
   control  ${topology.url("control")}   (${databases.control})
   us       ${topology.url("us")}   (${databases.us})
   eu       ${topology.url("eu")}   (${databases.eu})

@@ -1,0 +1,26 @@
+// The admin app as the CONTROL client of real silos: a call really goes over the wire.
+import fs from "node:fs";
+import { expect, test } from "@playwright/test";
+import { ADMIN, MULTI_ADMIN_PORT } from "../playwright.config.ts";
+
+test.use({ baseURL: `http://127.0.0.1:${MULTI_ADMIN_PORT}` });
+
+test("a call from the admin app reaches the eu silo over the wire, and shows the signed request", async ({
+  page,
+}) => {
+  await page.goto("/services/organization/getOrgBySlug");
+  await page.getByLabel("Username").fill(ADMIN.username);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/services\/organization\/getOrgBySlug$/);
+
+  await page.getByLabel(/Input \(JSON\)/).fill(JSON.stringify({ slug: "globex" }));
+  await page.getByRole("button", { name: "Call", exact: true }).click();
+  const report = page.locator(".report").first();
+  await expect(report.locator(".badge.ok")).toHaveText("OK");
+  await expect(report.getByTestId("route")).toContainText('remote, to the region "eu" silo at');
+  await expect(report).toContainText("Globex");
+  await expect(report).toContainText("Rpcsignature rpc1:<redacted>");
+  fs.mkdirSync("test-results/screenshots", { recursive: true });
+  await page.screenshot({ path: "test-results/screenshots/method-remote.png", fullPage: true });
+});
