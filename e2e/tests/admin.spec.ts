@@ -87,6 +87,10 @@ test("invalid input shows the issue next to the field", async ({ page }) => {
   const issues = page.getByRole("list", { name: "Validation issues" });
   await expect(issues).toContainText("email");
   await expect(page.getByLabel(/Input \(JSON\)/)).toHaveAttribute("aria-invalid", "true");
+  // ...and next to the generated form's field.
+  await expect(
+    page.locator(".schema-fields .field", { has: page.locator("#param-email") }).getByRole("note"),
+  ).toHaveText("Invalid email address");
   await shot(page, "method-invalid");
 });
 
@@ -102,4 +106,18 @@ test("create an organization in eu, then find it by slug", async ({ page }) => {
   const found = await call(page, "organization.getOrgBySlug", { slug });
   await expect(found).toContainText("Made by the browser");
   await expect(found.getByTestId("route")).toContainText("region eu");
+});
+
+test("the form generated from the input schema fills the JSON and calls the method", async ({
+  page,
+}) => {
+  await logIn(page, "/services/organization/getOrgBySlug");
+  await page.locator("#param-slug").fill("umbrella");
+  await expect(page.getByLabel(/Input \(JSON\)/)).toHaveValue(/"slug": "umbrella"/);
+  await page.getByRole("button", { name: "Call", exact: true }).click();
+  const report = page.locator(".report").first();
+  await expect(report.locator(".badge.ok")).toHaveText("OK");
+  await expect(report).toContainText("Umbrella");
+  await expect(report.getByTestId("route")).toContainText("region eu");
+  await shot(page, "method-form");
 });

@@ -4,16 +4,31 @@ import { useId, useState, useTransition } from "react";
 import { CallReport } from "@/components/call-report.tsx";
 import type { CallResult } from "@/lib/call-result.ts";
 import { callMethod } from "./actions.ts";
+import { SchemaFields } from "./schema-fields.tsx";
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The raw JSON editor and the "Call" button, with the call's result, route and latency. */
 export function CallForm({
   service,
   method,
   example,
+  inputSchema,
 }: {
   service: string;
   method: string;
   example: string;
+  /** The method's input JSON Schema: the form's fields. */
+  inputSchema: Record<string, unknown>;
 }) {
   const [input, setInput] = useState(example);
   const [result, setResult] = useState<CallResult | null>(null);
@@ -37,6 +52,12 @@ export function CallForm({
           call();
         }}
       >
+        <SchemaFields
+          schema={inputSchema}
+          value={parseObject(input)}
+          issues={issues}
+          onChange={(next) => setInput(JSON.stringify(next, null, 2))}
+        />
         <div className="editor">
           <label htmlFor={editorId}>Input (JSON): the method's named parameters</label>
           <textarea

@@ -64,7 +64,12 @@ export default async function MethodPage({ params }: Props) {
         </dd>
       </dl>
 
-      <CallForm service={service.key} method={method.name} example={example} />
+      <CallForm
+        service={service.key}
+        method={method.name}
+        example={example}
+        inputSchema={input as Record<string, unknown>}
+      />
 
       <div className="columns">
         <section className="card" aria-labelledby="input-schema">
