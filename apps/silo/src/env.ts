@@ -11,9 +11,6 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
-/** In development, a MONOLITH knows the demo's two regions unless REGION_CONFIG says otherwise. */
-export const DEV_REGION_CONFIG = JSON.stringify([{ name: "us" }, { name: "eu" }]);
-
 export type SiloEnv = z.infer<typeof schema>;
 
 /** The silo's configuration, read once; errors name each variable that is wrong. */

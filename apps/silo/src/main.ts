@@ -12,9 +12,9 @@ import {
 } from "@acme/db";
 import { loadSiloConfig, type SiloConfig } from "@acme/rpc";
 import { rpcSchema } from "@acme/services";
-import { createAppRuntime } from "@acme/services/runtime";
+import { createAppRuntime, DEMO_REGION_CONFIG } from "@acme/services/runtime";
 import { pino } from "pino";
-import { DEV_REGION_CONFIG, loadSiloEnv } from "./env.ts";
+import { loadSiloEnv } from "./env.ts";
 import { SiloMetrics } from "./metrics.ts";
 import { createSiloServer } from "./server.ts";
 import { outgoingTraceHeaders } from "./trace.ts";
@@ -36,7 +36,7 @@ const version = (
 
 async function main(): Promise<void> {
   const env = loadSiloEnv();
-  const config = loadSiloConfig({ REGION_CONFIG: DEV_REGION_CONFIG, ...process.env });
+  const config = loadSiloConfig({ REGION_CONFIG: DEMO_REGION_CONFIG, ...process.env });
   const silo = config.mode === "REGION" ? `region-${config.regionName}` : config.mode.toLowerCase();
   const logger = pino({ level: env.LOG_LEVEL, base: { silo } });
   const started = performance.now();

@@ -1,5 +1,5 @@
 // Wires the services into a process: its database, the routing runtime and the typed client.
-import type { Db } from "@acme/db";
+import { type Db, DEMO_REGIONS } from "@acme/db";
 import {
   type CallEvent,
   createSiloClient,
@@ -13,6 +13,12 @@ import type { ServiceContext } from "./context.ts";
 import { type AppClient, contracts } from "./contracts.ts";
 import { databaseMappings, rpcMappings } from "./mappings.ts";
 import { serviceEntries } from "./registry.ts";
+
+/**
+ * REGION_CONFIG for a MONOLITH running the demo: its regions, without addresses (everything runs
+ * in process). Apps use it as the default when REGION_CONFIG is not set.
+ */
+export const DEMO_REGION_CONFIG = JSON.stringify(DEMO_REGIONS.map((name) => ({ name })));
 
 export interface AppRuntimeOptions {
   readonly config: SiloConfig;

@@ -1,6 +1,7 @@
 // The admin app's environment, parsed once with Zod. Nothing else in the app reads process.env.
-import { envFlag, loadEnv } from "@acme/config";
+import { type Environment, envFlag, loadEnv } from "@acme/config";
 import { loadSiloConfig, type SiloConfig } from "@acme/rpc";
+import { DEMO_REGION_CONFIG } from "@acme/services/runtime";
 import { z } from "zod";
 
 const schema = z
@@ -31,9 +32,6 @@ const schema = z
 
 export type AdminEnv = z.output<typeof schema>;
 
-/** In development, a MONOLITH knows the demo's two regions unless REGION_CONFIG says otherwise. */
-const DEV_REGION_CONFIG = JSON.stringify([{ name: "us" }, { name: "eu" }]);
-
 export interface AdminSettings {
   readonly env: AdminEnv;
   /** The RPC configuration (regions, secrets, timeouts), validated by @acme/rpc. */
@@ -44,8 +42,8 @@ export interface AdminSettings {
  * Reads the app's variables and the RPC configuration. Every wrong variable is named in one
  * error. `loadEnv` also reads the repository's `.env` (variables already set win).
  */
-export function loadAdminSettings(source: NodeJS.ProcessEnv = process.env): AdminSettings {
+export function loadAdminSettings(source: Environment = process.env): AdminSettings {
   const env = loadEnv(schema, source);
-  const config = loadSiloConfig({ REGION_CONFIG: DEV_REGION_CONFIG, ...source });
+  const config = loadSiloConfig({ REGION_CONFIG: DEMO_REGION_CONFIG, ...source });
   return { env, config };
 }
