@@ -2,6 +2,9 @@ import { controlMutation, controlQuery, defineService } from "@acme/rpc";
 import { z } from "zod";
 import { id, OrganizationMapping, OrganizationStatus, regionName, slug } from "../models.ts";
 
+/** The most mappings one `list` call returns (and its default page size). */
+export const MAX_PAGE = 100;
+
 /** Which region each organization lives in: read by every resolver that routes by organization. */
 export const organizationMappingService = defineService({
   key: "organizationMapping",
@@ -27,6 +30,22 @@ export const organizationMappingService = defineService({
     getById: controlQuery({
       input: z.object({ organizationId: id }),
       output: OrganizationMapping.nullable(),
+    }),
+    list: controlQuery({
+      description:
+        "Mappings in slug order, a page at a time: optionally only those whose slug or name " +
+        "contains `query` (case-insensitive), or only one region's. Pass `nextCursor` back as " +
+        "`after` for the next page.",
+      input: z.object({
+        query: z.string().trim().max(100).optional(),
+        regionName: regionName.optional(),
+        after: slug.optional(),
+        limit: z.int().min(1).max(MAX_PAGE).optional(),
+      }),
+      output: z.object({
+        mappings: z.array(OrganizationMapping),
+        nextCursor: slug.nullable(),
+      }),
     }),
   },
 });

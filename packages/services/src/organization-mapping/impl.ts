@@ -1,7 +1,7 @@
 import { Prisma } from "@acme/db";
 import { TRPCError } from "@acme/rpc";
 import { implement, iso } from "../context.ts";
-import { organizationMappingService } from "./contract.ts";
+import { MAX_PAGE, organizationMappingService } from "./contract.ts";
 
 const select = {
   organizationId: true,
@@ -54,6 +54,33 @@ export const organizationMappingImpl = implement(organizationMappingService, {
       select,
     });
     return row === null ? null : toMapping(row);
+  },
+  list: async ({ input, ctx }) => {
+    const limit = input.limit ?? MAX_PAGE;
+    // Prisma's `contains` is a LIKE pattern: escape its wildcards so they match themselves.
+    const text = input.query ? input.query.replace(/[\\%_]/g, "\\$&") : undefined;
+    const rows = await ctx.db.organizationMapping.findMany({
+      where: {
+        regionName: input.regionName,
+        slug: input.after === undefined ? undefined : { gt: input.after },
+        OR:
+          text === undefined
+            ? undefined
+            : [
+                { slug: { contains: text, mode: "insensitive" } },
+                { name: { contains: text, mode: "insensitive" } },
+              ],
+      },
+      orderBy: { slug: "asc" },
+      // One more than asked: whether it exists says whether there is a next page.
+      take: limit + 1,
+      select,
+    });
+    const page = rows.slice(0, limit);
+    return {
+      mappings: page.map(toMapping),
+      nextCursor: rows.length > limit ? (page.at(-1)?.slug ?? null) : null,
+    };
   },
   getById: async ({ input, ctx }) => {
     const row = await ctx.db.organizationMapping.findUnique({
