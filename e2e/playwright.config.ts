@@ -56,7 +56,8 @@ export default defineConfig({
       // The MONOLITH admin: builds the app once for both admin servers.
       command: `npm run build -w @acme/admin && npm run start -w @acme/admin -- -p ${PORT} -H 127.0.0.1`,
       cwd: "..",
-      url: `http://127.0.0.1:${PORT}/login`,
+      // Ready once the embedded database is open, migrated and seeded.
+      url: `http://127.0.0.1:${PORT}/healthz`,
       timeout: 240_000,
       reuseExistingServer: false,
       stdout: "ignore",
@@ -85,7 +86,7 @@ export default defineConfig({
     {
       command: `npm run start -w @acme/admin -- -p ${MULTI_ADMIN_PORT} -H 127.0.0.1`,
       cwd: "..",
-      url: `http://127.0.0.1:${MULTI_ADMIN_PORT}/login`,
+      url: `http://127.0.0.1:${MULTI_ADMIN_PORT}/healthz`,
       timeout: 120_000,
       reuseExistingServer: false,
       stdout: "ignore",

@@ -1,10 +1,11 @@
 // The admin app as the CONTROL client of real silos: a call really goes over the wire.
-import fs from "node:fs";
+import fs from "node:fs"; // demo:line
 import { expect, test } from "@playwright/test";
 import { ADMIN, MULTI_ADMIN_PORT } from "../playwright.config.ts";
 
 test.use({ baseURL: `http://127.0.0.1:${MULTI_ADMIN_PORT}` });
 
+// demo:start
 test("a call from the admin app reaches the eu silo over the wire, and shows the signed request", async ({
   page,
 }) => {
@@ -23,4 +24,16 @@ test("a call from the admin app reaches the eu silo over the wire, and shows the
   await expect(report).toContainText("Rpcsignature rpc1:<redacted>");
   fs.mkdirSync("test-results/screenshots", { recursive: true });
   await page.screenshot({ path: "test-results/screenshots/method-remote.png", fullPage: true });
+});
+// demo:end
+
+test("the organizations page lists the control silo's mappings over the wire", async ({ page }) => {
+  await page.goto("/organizations?region=eu");
+  await page.getByLabel("Username").fill(ADMIN.username);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.locator("table.table tbody tr td:first-child")).toHaveText([
+    "globex",
+    "umbrella",
+  ]);
 });

@@ -3,10 +3,35 @@ import path from "node:path";
 import { z } from "zod";
 
 /**
- * The repository root. Relative paths in the environment (an embedded database directory) are
- * taken from here, so they mean the same whichever folder a command runs in.
+ * The workspace root above `from`: the nearest folder whose package.json declares `workspaces`.
+ * Outside a workspace (a deployed app on its own), `from` itself.
+ *
+ * Found from the working directory rather than from this file's path: bundlers (Next's
+ * Turbopack) move this module and leave `import.meta.dirname` undefined.
  */
-export const repoRoot = path.resolve(import.meta.dirname, "../../..");
+export function findRepoRoot(from: string = process.cwd()): string {
+  // Not a file the app needs at run time: keep Next's output tracing from following it.
+  const start = path.resolve(/* turbopackIgnore: true */ from);
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (declaresWorkspaces(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) return start;
+  }
+}
+
+function declaresWorkspaces(file: string): boolean {
+  try {
+    const manifest: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    return typeof manifest === "object" && manifest !== null && "workspaces" in manifest;
+  } catch {
+    return false; // no package.json here, or not JSON: keep looking
+  }
+}
+
+/**
+ * The repository root. Relative paths in the environment (an embedded database directory) are
+ * taken from here, so they mean the same whichever folder of the repository a command runs in.
+ */
+export const repoRoot = findRepoRoot();
 
 /** Any set of variables: `process.env`, or a plain object in tests and embedding code. */
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -1,1 +1,1 @@
-export { EnvError, type Environment, envFlag, loadEnv, repoRoot } from "./env.ts";
+export { EnvError, type Environment, envFlag, findRepoRoot, loadEnv, repoRoot } from "./env.ts";

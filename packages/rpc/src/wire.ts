@@ -30,10 +30,19 @@ export interface ErrorBody {
 }
 
 /** The cause of a BAD_REQUEST for invalid input: each issue with its parameter path. */
+const INPUT_VALIDATION_ERROR = Symbol.for("@acme/rpc/InputValidationError");
+
 export class InputValidationError extends Error {
   override readonly name = "InputValidationError";
+  readonly [INPUT_VALIDATION_ERROR] = true;
   constructor(readonly issues: readonly ValidationIssue[]) {
     super(issues.map((issue) => `${issue.path || "(input)"}: ${issue.message}`).join("; "));
+  }
+
+  // A bundler may load this module twice in one process (Next builds each route on its own),
+  // giving two classes: `instanceof` recognises an instance of either by its registered brand.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && INPUT_VALIDATION_ERROR in value;
   }
 }
 

@@ -12,6 +12,8 @@ const LINKS = [
 
 export function NavLinks() {
   const pathname = usePathname();
+  // Nothing to navigate to before logging in (and no prefetching of pages that redirect here).
+  if (pathname === "/login") return null;
   return (
     <nav aria-label="Main" className="nav">
       {LINKS.map(({ href, label }) => {

@@ -31,7 +31,16 @@ export interface AdminSilo extends AppRuntime {
   readonly recentCalls: readonly CallEvent[];
 }
 
-const recording = new AsyncLocalStorage<CallRecord>();
+// Process-wide state is kept on globalThis: Next may load this module more than once in one
+// process (each route is bundled on its own, and development re-evaluates modules on every
+// edit), and every copy must share one runtime, hence one database, and one recording.
+const SHARED = Symbol.for("@acme/admin/silo");
+const shared = globalThis as typeof globalThis & {
+  [SHARED]?: { silo?: Promise<AdminSilo>; recording: AsyncLocalStorage<CallRecord> };
+};
+shared[SHARED] ??= { recording: new AsyncLocalStorage<CallRecord>() };
+const state = shared[SHARED];
+const recording = state.recording;
 const RECENT_CALLS = 50;
 
 /** Runs `work` and returns, with its outcome, every call it made and every request it sent. */
@@ -118,53 +127,16 @@ function closeOnExit(db: Db): void {
   process.on("SIGTERM", close);
 }
 
-// Kept on globalThis: in development Next re-evaluates modules on every edit, and a second
-// runtime would try to open the same embedded database (one process, one open at a time).
-const SILO = Symbol.for("@acme/admin/silo");
-const holder = globalThis as typeof globalThis & { [SILO]?: Promise<AdminSilo> };
-
 /** The admin's runtime, created on first use: the database opened, migrated and seeded. */
 export function getSilo(): Promise<AdminSilo> {
-  let silo = holder[SILO];
+  let silo = state.silo;
   if (silo === undefined) {
     silo = createAdminSilo();
-    holder[SILO] = silo;
+    state.silo = silo;
     // A failed start (wrong environment, database in use) is retried by the next request.
     silo.catch(() => {
-      if (holder[SILO] === silo) delete holder[SILO];
+      if (state.silo === silo) delete state.silo;
     });
   }
   return silo;
-}
-
-/** One row of the control silo's organization mappings. */
-export interface MappingRow {
-  readonly organizationId: string;
-  readonly slug: string;
-  readonly name: string;
-  readonly regionName: string;
-  readonly status: string;
-  readonly createdAt: Date;
-}
-
-/**
- * Every organization mapping, or null when this process has no control database (CONTROL
- * admin). There is no "list mappings" RPC method yet, so this reads the MONOLITH database
- * directly; adding that method to organizationMapping (and calling it through the client) is a
- * later step.
- */
-export async function listOrganizationMappings(): Promise<readonly MappingRow[] | null> {
-  const { db } = await getSilo();
-  if (db === undefined) return null;
-  return db.organizationMapping.findMany({
-    select: {
-      organizationId: true,
-      slug: true,
-      name: true,
-      regionName: true,
-      status: true,
-      createdAt: true,
-    },
-    orderBy: { createdAt: "asc" },
-  });
 }

@@ -1,77 +1,26 @@
-import { rpcSchema } from "@acme/services";
+import { rpcSchema, rpcSchemaText } from "@acme/services";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { JsonBlock } from "@/components/json-block.tsx";
+import { ApiReference } from "@/components/api-reference.tsx";
 
 export const metadata: Metadata = { title: "API" };
 
-/**
- * The OpenAPI document, readable: operations grouped by tag with their routing extensions. A
- * stand-in until a maintained OpenAPI viewer is chosen.
- */
+/** The OpenAPI document generated from the contracts, in a maintained viewer (Scalar). */
 export default function ApiPage() {
   const document = rpcSchema();
-  const operations = Object.entries(document.paths).map(([path, item]) => ({
-    path,
-    ...item.post,
-  }));
-  const tags = [...new Set(operations.flatMap((operation) => operation.tags))];
   return (
     <>
-      <h1>{document.info.title}</h1>
+      <h1>API reference</h1>
       <p className="lead">
-        OpenAPI {document.openapi}, version {document.info.version}. {document.info.description}
+        Every RPC method as OpenAPI {document.openapi}, generated from the contracts (the silos
+        serve the same document at <code>/openapi.json</code>). Each operation's{" "}
+        <code>x-silo-local-mode</code> and <code>x-rpc-resolver</code> say where it runs; to call
+        one, open it from <Link href="/services">Services</Link>.{" "}
+        <a href="/api/openapi.json">Raw JSON</a>
       </p>
-      <p>
-        <a href="/api/openapi.json">Raw JSON: /api/openapi.json</a>
-      </p>
-      {tags.map((tag) => (
-        <section key={tag} className="card" aria-labelledby={`tag-${tag}`}>
-          <h2 id={`tag-${tag}`}>
-            <code>{tag}</code>
-          </h2>
-          {operations
-            .filter((operation) => operation.tags.includes(tag))
-            .map((operation) => (
-              <details key={operation.operationId} className="operation">
-                <summary>
-                  <span className="badge">POST</span> <code>{operation.path}</code>{" "}
-                  <span className={`badge kind-${operation["x-rpc-kind"]}`}>
-                    {operation["x-rpc-kind"]}
-                  </span>
-                </summary>
-                {operation.description && <p>{operation.description}</p>}
-                <p>
-                  <Link
-                    href={`/services/${operation["x-rpc-service"]}/${operation["x-rpc-method"]}`}
-                  >
-                    Call {operation.operationId}
-                  </Link>
-                </p>
-                <table className="table extensions">
-                  <tbody>
-                    {Object.entries(operation)
-                      .filter(([key]) => key.startsWith("x-"))
-                      .map(([key, value]) => (
-                        <tr key={key}>
-                          <th scope="row">
-                            <code>{key}</code>
-                          </th>
-                          <td>
-                            <code>{JSON.stringify(value)}</code>
-                          </td>
-                        </tr>
-                      ))}
-                  </tbody>
-                </table>
-                <h3>Request body</h3>
-                <JsonBlock value={operation.requestBody.content["application/json"].schema} />
-                <h3>200 response</h3>
-                <JsonBlock value={operation.responses["200"].content["application/json"].schema} />
-              </details>
-            ))}
-        </section>
-      ))}
+      <div className="api-reference">
+        <ApiReference document={rpcSchemaText()} />
+      </div>
     </>
   );
 }
