@@ -52,12 +52,17 @@ export default async function MethodPage({ params }: Props) {
         <dd>{method.resolver ? <ResolverText resolver={method.resolver} /> : "none (CONTROL)"}</dd>
         <dt>Retried</dt>
         <dd>{operation["x-rpc-idempotent"] ? "yes (idempotent)" : "no"}</dd>
-        <dt>No mapping</dt>
-        <dd>
-          {operation["x-rpc-return-null-if-mapping-not-found"]
-            ? "returns null without a request"
-            : "NOT_FOUND"}
-        </dd>
+        {method.resolver && (
+          // A CONTROL method is not routed, so it has no mapping to miss.
+          <>
+            <dt>No mapping</dt>
+            <dd>
+              {operation["x-rpc-return-null-if-mapping-not-found"]
+                ? "returns null without a request"
+                : "NOT_FOUND"}
+            </dd>
+          </>
+        )}
         <dt>Wire path</dt>
         <dd>
           <code>POST {wirePath}</code>
