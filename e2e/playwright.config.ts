@@ -54,7 +54,7 @@ export default defineConfig({
   webServer: [
     {
       // The MONOLITH admin: builds the app once for both admin servers.
-      command: `npm run build -w @acme/admin && npm run start -w @acme/admin -- -p ${PORT} -H 127.0.0.1`,
+      command: `npm run generate -w @acme/admin && npm run build -w @acme/admin && npm run start -w @acme/admin -- -p ${PORT} -H 127.0.0.1`,
       cwd: "..",
       // Ready once the embedded database is open, migrated and seeded.
       url: `http://127.0.0.1:${PORT}/healthz`,

@@ -78,6 +78,14 @@ test("browse every service and method", async ({ page }) => {
     await expect(page.getByText(name, { exact: true }).first()).toBeVisible();
   }
   await shot(page, "services");
+  // Where the code calls each method (found by the TypeScript checker at build time).
+  await page.goto("/services/organizationMapping/list");
+  await expect(page.locator(".callers")).toContainText(
+    "apps/admin/src/app/organizations/page.tsx:",
+  );
+  await page.goto("/services/integration/getIntegration");
+  await expect(page.getByText("nowhere in the code (tests aside)")).toBeVisible();
+  await page.goto("/services");
   await page.getByRole("link", { name: "Regions" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Regions");
   await shot(page, "regions");

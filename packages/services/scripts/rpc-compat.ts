@@ -8,7 +8,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type CallSite, checkCompatibility, findCallSites } from "@acme/rpc/compat";
+import {
+  type CallSite,
+  checkCompatibility,
+  findCallSites,
+  workspaceTsconfigs,
+} from "@acme/rpc/compat";
 import { rpcSchema, rpcSchemaText } from "../src/schema.ts";
 import { linkDependencies } from "./linked-tree.ts";
 
@@ -69,17 +74,6 @@ function readBase(): { label: string; document: unknown } {
 
 const base = readBase();
 const head: unknown = JSON.parse(JSON.stringify(rpcSchema()));
-const tsconfigsOf = (tree: string) =>
-  ["apps", "packages"].flatMap((dir) =>
-    fs.existsSync(path.join(tree, dir))
-      ? fs
-          .readdirSync(path.join(tree, dir), { withFileTypes: true })
-          .filter((entry) => entry.isDirectory())
-          .map((entry) => path.join(tree, dir, entry.name, "tsconfig.json"))
-          .filter((file) => fs.existsSync(file))
-      : [],
-  );
-
 /**
  * The call sites of the deployed code (the base ref, or the last commit): during a rollout its
  * callers still run, so a method or parameter may go only when they do not use it either. The
@@ -99,7 +93,7 @@ function deployedCallSites(ref: string): CallSite[] | null {
   }
   try {
     linkDependencies(tree, root);
-    return findCallSites({ root: tree, tsconfigs: tsconfigsOf(tree) }).map((site) => ({
+    return findCallSites({ root: tree, tsconfigs: workspaceTsconfigs(tree) }).map((site) => ({
       ...site,
       deployed: ref,
     }));
@@ -108,7 +102,7 @@ function deployedCallSites(ref: string): CallSite[] | null {
   }
 }
 
-const callSites = findCallSites({ root, tsconfigs: tsconfigsOf(root) });
+const callSites = findCallSites({ root, tsconfigs: workspaceTsconfigs(root) });
 const deployedRef = values["base-ref"] ?? "HEAD";
 const sameAs = (a: CallSite, b: CallSite) =>
   JSON.stringify({ ...a, deployed: undefined }) === JSON.stringify({ ...b, deployed: undefined });

@@ -54,6 +54,7 @@ export function ServiceList({ services }: { services: readonly ServiceSummary[] 
                 <th scope="col">Method</th>
                 <th scope="col">Kind</th>
                 <th scope="col">Resolver</th>
+                <th scope="col">Callers</th>
                 <th scope="col" className="wide-only">
                   Description
                 </th>
@@ -71,6 +72,9 @@ export function ServiceList({ services }: { services: readonly ServiceSummary[] 
                     <span className={`badge kind-${method.kind}`}>{method.kind}</span>
                   </td>
                   <td>{method.resolver ? <ResolverText resolver={method.resolver} /> : "—"}</td>
+                  <td>
+                    <CallerCount callers={method.callers} />
+                  </td>
                   <td className="wide-only muted">{method.description}</td>
                 </tr>
               ))}
@@ -94,5 +98,20 @@ export function ResolverText({
       {resolver.attribute !== undefined && `.${resolver.attribute}`}
       {resolver.param !== undefined && ")"}
     </code>
+  );
+}
+
+/** How many places in the code call a method: none is worth seeing before changing it. */
+export function CallerCount({
+  callers,
+}: {
+  callers: ServiceSummary["methods"][number]["callers"];
+}) {
+  if (callers === null) return <span className="muted">unknown</span>;
+  if (callers.length === 0) return <span className="muted">none</span>;
+  return (
+    <span title={callers.map((site) => `${site.file}:${site.line}`).join("\n")}>
+      {callers.length}
+    </span>
   );
 }

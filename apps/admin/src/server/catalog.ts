@@ -1,5 +1,7 @@
 // The services and methods the admin shows, from the contracts and the OpenAPI document. Pure:
 // no database, no network, safe to use at build time.
+import fs from "node:fs";
+import path from "node:path";
 import { demoData } from "@acme/db";
 import type { AnyMethodContract, JsonSchema, RpcOperationExtensions } from "@acme/rpc";
 import { contracts, rpcSchema } from "@acme/services";
@@ -11,6 +13,26 @@ export interface MethodSummary {
   readonly kind: AnyMethodContract["kind"];
   readonly resolver: RpcOperationExtensions["x-rpc-resolver"];
   readonly description: string | undefined;
+  /** Where the repository's code calls it through the typed client; null when not known. */
+  readonly callers: readonly CallSite[] | null;
+}
+
+export interface CallSite {
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * The call sites `npm run generate` found (scripts/call-sites.ts), or null when it has not run:
+ * read once, at build time for the static pages.
+ */
+let callSites: Readonly<Record<string, readonly CallSite[]>> | null | undefined;
+function callersOf(methodPath: string): readonly CallSite[] | null {
+  if (callSites === undefined) {
+    const file = path.join(process.cwd(), "src/generated/call-sites.json");
+    callSites = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
+  }
+  return callSites ? (callSites[methodPath] ?? []) : null;
 }
 
 export interface ServiceSummary {
@@ -33,6 +55,7 @@ export function serviceCatalog(): ServiceSummary[] {
         kind: method.kind,
         resolver: method.resolve ? { ...method.resolve.spec } : null,
         description: method.description,
+        callers: callersOf(`${service.key}.${name}`),
       }),
     ),
   }));
@@ -76,13 +99,13 @@ export function methodDetails(serviceKey: string, methodName: string): MethodDet
 const DEMO_VALUES: Readonly<Record<string, unknown>> = {
   slug: demoData.organizations[0]?.slug,
   organizationId: demoData.organizations[0]?.id,
-  userId: demoData.users[0]?.id,
-  ownerUserId: demoData.users[0]?.id,
+  userId: demoData.users[0]?.id, // demo:line
+  ownerUserId: demoData.users[0]?.id, // demo:line
   regionName: demoData.organizations[0]?.region,
-  integrationId: demoData.integrations[0]?.id,
-  provider: demoData.integrations[0]?.provider,
-  externalId: demoData.integrations[0]?.externalId,
-  email: demoData.users[0]?.email,
+  integrationId: demoData.integrations[0]?.id, // demo:line
+  provider: demoData.integrations[0]?.provider, // demo:line
+  externalId: demoData.integrations[0]?.externalId, // demo:line
+  email: demoData.users[0]?.email, // demo:line
 };
 
 /**

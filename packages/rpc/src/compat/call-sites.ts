@@ -2,6 +2,7 @@
 // `<client>.<service>.<method>.query(...)` / `.mutate(...)` where `query`/`mutate` is the tRPC
 // client's own procedure method (so any variable, parameter or property holding the client counts,
 // and a look-alike object does not). Test files are not call sites.
+import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import type { CallSite } from "./check.ts";
@@ -13,6 +14,26 @@ export interface FindCallSitesOptions {
   readonly root: string;
   /** Files to skip (default: tests). */
   readonly exclude?: (file: string) => boolean;
+}
+
+/**
+ * The tsconfig.json of every package in the given folders of a repository (by default `apps/`
+ * and `packages/`: the code that runs, as opposed to tooling, benchmarks and browser tests).
+ */
+export function workspaceTsconfigs(
+  root: string,
+  folders: readonly string[] = ["apps", "packages"],
+): string[] {
+  return folders.flatMap((folder) => {
+    const dir = path.join(root, folder);
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => path.join(dir, entry.name, "tsconfig.json"))
+      .filter((file) => fs.existsSync(file))
+      .sort();
+  });
 }
 
 const isTest = (file: string) =>

@@ -1,4 +1,4 @@
-export { type FindCallSitesOptions, findCallSites } from "./call-sites.ts";
+export { type FindCallSitesOptions, findCallSites, workspaceTsconfigs } from "./call-sites.ts";
 export {
   type AllowedChange,
   type CallSite,

@@ -63,6 +63,24 @@ export default async function MethodPage({ params }: Props) {
             </dd>
           </>
         )}
+        <dt>Called from</dt>
+        <dd>
+          {method.callers === null ? (
+            <span className="muted">unknown: run npm run generate</span>
+          ) : method.callers.length === 0 ? (
+            "nowhere in the code (tests aside)"
+          ) : (
+            <ul className="callers">
+              {method.callers.map((site) => (
+                <li key={`${site.file}:${site.line}`}>
+                  <code>
+                    {site.file}:{site.line}
+                  </code>
+                </li>
+              ))}
+            </ul>
+          )}
+        </dd>
         <dt>Wire path</dt>
         <dd>
           <code>POST {wirePath}</code>
