@@ -102,6 +102,19 @@ test("browse every service and method", async ({ page }) => {
   await shot(page, "api");
 });
 
+test("call a CONTROL method: organizationMapping.getBySlug runs in this process; a bad slug is a field error", async ({
+  page,
+}) => {
+  await logIn(page);
+  const found = await call(page, "organizationMapping.getBySlug", { slug: "globex" });
+  await expect(found.locator(".badge.ok")).toHaveText("OK");
+  await expect(found.getByTestId("route")).toHaveText("local, in this process");
+  await expect(found).toContainText('"regionName": "eu"');
+  const invalid = await call(page, "organizationMapping.getBySlug", { slug: "" });
+  await expect(invalid.locator(".badge.error")).toHaveText("BAD_REQUEST");
+  await expect(page.getByRole("list", { name: "Validation issues" })).toContainText("slug");
+});
+
 // demo:start
 test("call organization.getOrgBySlug for an organization in us and one in eu, and see the routing", async ({
   page,

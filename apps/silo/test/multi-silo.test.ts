@@ -6,7 +6,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { demoData } from "@acme/db";
+import { demoData } from "@acme/db"; // demo:line
 import { createPostgresDatabase, dropPostgresDatabase, testEngines } from "@acme/db/testing";
 import { type CallEvent, rpcPath, signRequest } from "@acme/rpc";
 import { rpcSchema } from "@acme/services";
@@ -14,8 +14,10 @@ import { createAppRuntime } from "@acme/services/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Topology } from "../src/topology.ts";
 
+// demo:start
 const org = (slug: string) => demoData.organizations.find((o) => o.slug === slug) as { id: string };
 const alice = demoData.users[0] as { id: string };
+// demo:end
 
 describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
   const secret = randomBytes(24).toString("hex");
@@ -54,6 +56,7 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
     return { ...app, events };
   };
 
+  // demo:start
   it("routes by slug and by id to the region that holds the organization", async () => {
     const { client: c, events } = client();
     expect(await c.organization.getOrgBySlug.query({ slug: "globex" })).toMatchObject({
@@ -129,33 +132,6 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
     );
   });
 
-  it("a wrong secret is rejected with 401 and the caller sees UNAUTHORIZED", async () => {
-    const { client: c } = client(["not-the-secret"]);
-    await expect(c.user.getUser.query({ userId: alice.id })).rejects.toMatchObject({
-      code: "UNAUTHORIZED",
-      message: "Invalid RPC signature: signature does not match.",
-    });
-  });
-
-  it("serves /healthz, /metrics and /openapi.json", async () => {
-    expect(await (await fetch(`${topology.url("us")}/openapi.json`)).json()).toEqual(
-      JSON.parse(JSON.stringify(rpcSchema())),
-    );
-    const health = await (await fetch(`${topology.url("eu")}/healthz`)).json();
-    expect(health).toMatchObject({
-      status: "ok",
-      mode: "REGION",
-      region: "eu",
-      database: { ok: true },
-    });
-    await client().client.user.getUser.query({ userId: alice.id });
-    const metrics = await (await fetch(`${topology.url("control")}/metrics`)).text();
-    expect(metrics).toMatch(
-      /rpc_server_requests_total\{[^}]*service="user",method="getUser",status="200"[^}]*\} \d+/,
-    );
-    expect(metrics).toContain("http_requests_in_flight");
-  });
-
   it("a stopped region fails fast, naming it, while the other works; after a restart it works again", async () => {
     const { client: c } = client();
     await topology.stop("eu");
@@ -174,10 +150,38 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
       slug: "globex",
     });
   }, 120_000);
+  // demo:end
+
+  it("a wrong secret is rejected with 401 and the caller sees UNAUTHORIZED", async () => {
+    const { client: c } = client(["not-the-secret"]);
+    await expect(c.organizationMapping.getBySlug.query({ slug: "acme" })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: "Invalid RPC signature: signature does not match.",
+    });
+  });
+
+  it("serves /healthz, /metrics and /openapi.json", async () => {
+    expect(await (await fetch(`${topology.url("us")}/openapi.json`)).json()).toEqual(
+      JSON.parse(JSON.stringify(rpcSchema())),
+    );
+    const health = await (await fetch(`${topology.url("eu")}/healthz`)).json();
+    expect(health).toMatchObject({
+      status: "ok",
+      mode: "REGION",
+      region: "eu",
+      database: { ok: true },
+    });
+    await client().client.organizationMapping.getBySlug.query({ slug: "acme" });
+    const metrics = await (await fetch(`${topology.url("control")}/metrics`)).text();
+    expect(metrics).toMatch(
+      /rpc_server_requests_total\{[^}]*service="organizationMapping",method="getBySlug",status="200"[^}]*\} \d+/,
+    );
+    expect(metrics).toContain("http_requests_in_flight");
+  });
 
   it("SIGTERM during a call lets the call finish, then the silo exits cleanly", async () => {
-    const rpc = rpcPath("user", "getUser");
-    const body = Buffer.from(JSON.stringify({ args: { userId: alice.id }, meta: {} }));
+    const rpc = rpcPath("organizationMapping", "getBySlug");
+    const body = Buffer.from(JSON.stringify({ args: { slug: "acme" }, meta: {} }));
     const headers = {
       "content-type": "application/json",
       "content-length": String(body.length),
@@ -207,7 +211,7 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
     });
     const { status, body: text } = await response;
     expect(status).toBe(200);
-    expect(JSON.parse(text)).toMatchObject({ value: { id: alice.id } });
+    expect(JSON.parse(text)).toMatchObject({ value: { slug: "acme", regionName: "us" } });
     expect(await topology.silos.get("control")?.exited).toBe(0);
     await topology.startSilo("control");
   }, 120_000);

@@ -6,18 +6,8 @@ export {
   describeDb,
   migrateDb,
 } from "./client.ts";
-export type {
-  Integration,
-  Organization,
-  OrganizationIntegration,
-  OrganizationMapping,
-  OrganizationMember,
-  Project,
-  User,
-} from "./generated/prisma/client.ts";
 export {
-  IntegrationStatus,
-  MemberRole,
+  type OrganizationMapping,
   OrganizationStatus,
   Prisma,
 } from "./generated/prisma/client.ts";

@@ -1,10 +1,10 @@
 import type { Db } from "./client.ts";
-import { IntegrationStatus, MemberRole } from "./generated/prisma/client.ts";
+import { IntegrationStatus, MemberRole } from "./generated/prisma/client.ts"; // demo:line
 
 /**
- * Demo data: users, integrations and their installations in the control silo, organizations with
- * members and projects in two regions, and the control silo's mapping of each organization to its
- * region.
+ * Demo data: organizations in two regions, and the control silo's mapping of each organization to
+ * its region (what routes calls); then the demo services' rows: users, integrations and their
+ * installations in the control silo, members and projects of each organization in its region.
  *
  * Ids are fixed (valid UUIDv7 values) so that the same organization has the same id in its
  * region's database and in the control silo's mapping, however the databases are split.
@@ -19,10 +19,19 @@ export const DEMO_REGIONS = ["us", "eu"] as const;
  * wherever and whenever it was seeded.
  */
 export const DEMO_SEEDED_AT = new Date("2026-01-01T00:00:00.000Z");
-const at = { createdAt: DEMO_SEEDED_AT } as const;
 const atBoth = { createdAt: DEMO_SEEDED_AT, updatedAt: DEMO_SEEDED_AT } as const;
+// demo:start
+const at = { createdAt: DEMO_SEEDED_AT } as const;
+// demo:end
 
 export const demoData = {
+  organizations: [
+    { id: id(2, 1), slug: "acme", name: "Acme Corp", region: "us" },
+    { id: id(2, 2), slug: "initech", name: "Initech", region: "us" },
+    { id: id(2, 3), slug: "globex", name: "Globex", region: "eu" },
+    { id: id(2, 4), slug: "umbrella", name: "Umbrella", region: "eu" },
+  ],
+  // demo:start
   users: [
     { id: id(1, 1), email: "alice@example.com", name: "Alice Adams" },
     { id: id(1, 2), email: "bob@example.com", name: "Bob Brown" },
@@ -33,12 +42,6 @@ export const demoData = {
   integrations: [
     { id: id(5, 1), provider: "github", externalId: "1001", name: "acme-corp (GitHub)" },
     { id: id(5, 2), provider: "slack", externalId: "T0GLOBEX", name: "Globex Slack" },
-  ],
-  organizations: [
-    { id: id(2, 1), slug: "acme", name: "Acme Corp", region: "us" },
-    { id: id(2, 2), slug: "initech", name: "Initech", region: "us" },
-    { id: id(2, 3), slug: "globex", name: "Globex", region: "eu" },
-    { id: id(2, 4), slug: "umbrella", name: "Umbrella", region: "eu" },
   ],
   members: [
     { id: id(3, 1), organizationId: id(2, 1), userId: id(1, 1), role: MemberRole.OWNER },
@@ -70,6 +73,7 @@ export const demoData = {
       status: IntegrationStatus.ACTIVE,
     },
   ],
+  // demo:end
 };
 
 /** Which part of the demo data a database holds. A MONOLITH database holds all of it. */
@@ -82,17 +86,20 @@ export interface SeedScope {
 
 export const MONOLITH_SEED_SCOPE: SeedScope = { control: true, regions: DEMO_REGIONS };
 
+const emptyReport = () => ({
+  organizationMappings: 0,
+  // demo:start
+  users: 0,
+  integrations: 0,
+  organizations: 0,
+  members: 0,
+  projects: 0,
+  organizationIntegrations: 0,
+  // demo:end
+});
+
 /** Rows inserted per table by one run: all zeros when the data was already there. */
-export type SeedReport = Record<
-  | "users"
-  | "integrations"
-  | "organizationMappings"
-  | "organizations"
-  | "members"
-  | "projects"
-  | "organizationIntegrations",
-  number
->;
+export type SeedReport = ReturnType<typeof emptyReport>;
 
 /**
  * Loads the demo data. Idempotent: rows that exist (by id) are left as they are, so running it
@@ -110,23 +117,22 @@ export async function seedDemoData(
       `The demo data has no region "${unknownRegion}"; its regions are ${DEMO_REGIONS.join(", ")}.`,
     );
   }
-  const organizations = demoData.organizations.filter((org) => scope.regions.includes(org.region));
-  const inScope = new Set(organizations.map((org) => org.id));
-  const owned = <T extends { organizationId: string }>(rows: T[]) =>
-    rows.filter((row) => inScope.has(row.organizationId));
 
   return db.$transaction(async (tx) => {
     const skipDuplicates = true;
-    const report: SeedReport = {
-      users: 0,
-      integrations: 0,
-      organizationMappings: 0,
-      organizations: 0,
-      members: 0,
-      projects: 0,
-      organizationIntegrations: 0,
-    };
+    const report: SeedReport = emptyReport();
     if (scope.control) {
+      const mappings = demoData.organizations.map((org) => ({
+        organizationId: org.id,
+        slug: org.slug,
+        name: org.name,
+        regionName: org.region,
+        ...atBoth,
+      }));
+      report.organizationMappings = (
+        await tx.organizationMapping.createMany({ data: mappings, skipDuplicates })
+      ).count;
+      // demo:start
       report.users = (
         await tx.user.createMany({
           data: demoData.users.map((row) => ({ ...row, ...atBoth })),
@@ -139,23 +145,21 @@ export async function seedDemoData(
           skipDuplicates,
         })
       ).count;
-      const mappings = demoData.organizations.map((org) => ({
-        organizationId: org.id,
-        slug: org.slug,
-        name: org.name,
-        regionName: org.region,
-        ...atBoth,
-      }));
-      report.organizationMappings = (
-        await tx.organizationMapping.createMany({ data: mappings, skipDuplicates })
-      ).count;
       report.organizationIntegrations = (
         await tx.organizationIntegration.createMany({
           data: demoData.organizationIntegrations.map((row) => ({ ...row, ...at })),
           skipDuplicates,
         })
       ).count;
+      // demo:end
     }
+    // demo:start
+    const organizations = demoData.organizations.filter((org) =>
+      scope.regions.includes(org.region),
+    );
+    const inScope = new Set(organizations.map((org) => org.id));
+    const owned = <T extends { organizationId: string }>(rows: T[]) =>
+      rows.filter((row) => inScope.has(row.organizationId));
     const orgRows = organizations.map(({ region: _region, ...org }) => ({ ...org, ...atBoth }));
     report.organizations = (
       await tx.organization.createMany({ data: orgRows, skipDuplicates })
@@ -172,6 +176,7 @@ export async function seedDemoData(
         skipDuplicates,
       })
     ).count;
+    // demo:end
     return report;
   });
 }

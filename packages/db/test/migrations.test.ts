@@ -1,18 +1,19 @@
+import fs from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, type Db, driverOf, migrateDb } from "../src/client.ts";
 import { migrations } from "../src/generated/migrations.ts";
 import { applyMigrations, type Migration, MigrationError } from "../src/migrate.ts";
 import { createTestDatabase, type TestDatabase, testEngines } from "../src/testing.ts";
 
+/** Every table prisma/schema.prisma defines (each model maps to one), in name order. */
 const APP_TABLES = [
-  "integrations",
-  "organization_integrations",
-  "organization_mappings",
-  "organization_members",
-  "organizations",
-  "projects",
-  "users",
-];
+  ...fs
+    .readFileSync(path.join(import.meta.dirname, "../../../prisma/schema.prisma"), "utf8")
+    .matchAll(/@@map\("(\w+)"\)/g),
+]
+  .map((match) => match[1] as string)
+  .sort();
 
 async function tables(db: Db): Promise<string[]> {
   const rows = await db.$queryRaw<{ table_name: string }[]>`
@@ -54,7 +55,14 @@ describe.each(testEngines)("migrations [%s]", (engine) => {
 
   it("are idempotent: a second run applies nothing and keeps the data", async () => {
     const { db } = await fresh(true);
-    await db.user.create({ data: { email: "kept@example.com", name: "Kept" } });
+    await db.organizationMapping.create({
+      data: {
+        organizationId: "01940000-0000-7000-8000-999900000001",
+        slug: "kept",
+        name: "Kept",
+        regionName: "us",
+      },
+    });
 
     const report = await migrateDb(db);
 
@@ -64,7 +72,7 @@ describe.each(testEngines)("migrations [%s]", (engine) => {
       unknown: [],
     });
     expect(await history(db)).toHaveLength(migrations.length);
-    expect(await db.user.count()).toBe(1);
+    expect(await db.organizationMapping.count()).toBe(1);
   });
 
   it("roll back the whole run when one migration fails, naming it", async () => {
@@ -148,7 +156,7 @@ describe("createDb errors", () => {
   it("refuses a client after $disconnect with a clear error", async () => {
     const db = await createDb("memory://", { migrate: false });
     await db.$disconnect();
-    await expect(db.user.count()).rejects.toThrow(/PGlite \(in memory\) is closed/);
+    await expect(db.organizationMapping.count()).rejects.toThrow(/PGlite \(in memory\) is closed/);
   });
 
   it("keeps parse errors for URLs it cannot use", async () => {

@@ -10,7 +10,7 @@ const fixture = path.join(import.meta.dirname, "fixtures/hold-db.ts");
 
 interface Report {
   ready: boolean;
-  emails?: string[];
+  slugs?: string[];
   error?: string;
 }
 
@@ -20,12 +20,12 @@ afterEach(() => {
   children.clear();
 });
 
-function start(dataDir: string, email?: string): Promise<{ child: ChildProcess; report: Report }> {
+function start(dataDir: string, slug?: string): Promise<{ child: ChildProcess; report: Report }> {
   // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child process of its own,
   // and the signals must reach the process that holds the database.
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", fixture, dataDir, ...(email ? [email] : [])],
+    ["--import", "tsx", fixture, dataDir, ...(slug ? [slug] : [])],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },
@@ -56,17 +56,17 @@ describe("an embedded PGlite directory", () => {
   it("keeps its data across a stop (SIGTERM or SIGINT) and a restart of the process", async () => {
     const dataDir = tempDir();
 
-    const first = await start(dataDir, "first@example.com");
-    expect(first.report).toEqual({ ready: true, emails: ["first@example.com"] });
+    const first = await start(dataDir, "first");
+    expect(first.report).toEqual({ ready: true, slugs: ["first"] });
     expect(await stop(first.child, "SIGTERM")).toBe(0);
     expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
 
-    const second = await start(dataDir, "second@example.com");
-    expect(second.report.emails).toEqual(["first@example.com", "second@example.com"]);
+    const second = await start(dataDir, "second");
+    expect(second.report.slugs).toEqual(["first", "second"]);
     expect(await stop(second.child, "SIGINT")).toBe(0);
 
     const third = await start(dataDir);
-    expect(third.report.emails).toEqual(["first@example.com", "second@example.com"]);
+    expect(third.report.slugs).toEqual(["first", "second"]);
     expect(await stop(third.child, "SIGTERM")).toBe(0);
   });
 
@@ -89,13 +89,13 @@ describe("an embedded PGlite directory", () => {
 
   it("is taken over when its lock was left by a process that no longer runs", async () => {
     const dataDir = tempDir();
-    const crashed = await start(dataDir, "before-crash@example.com");
+    const crashed = await start(dataDir, "before-crash");
     expect(await stop(crashed.child, "SIGKILL")).toBe(null);
     expect(fs.existsSync(`${dataDir}.lock`)).toBe(true);
 
     const next = await start(dataDir);
 
-    expect(next.report).toEqual({ ready: true, emails: ["before-crash@example.com"] });
+    expect(next.report).toEqual({ ready: true, slugs: ["before-crash"] });
     expect(await stop(next.child, "SIGTERM")).toBe(0);
   });
 });

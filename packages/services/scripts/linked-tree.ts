@@ -2,7 +2,9 @@
 // like this one: every dependency from this repository's node_modules, but the workspace's own
 // packages (@acme/*) from the copy, plus the generated Prisma client, so the TypeScript checker
 // sees the copy's code with the same types.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 export function linkDependencies(tree: string, root: string): void {
@@ -24,4 +26,27 @@ export function linkDependencies(tree: string, root: string): void {
   ) {
     fs.cpSync(path.join(root, generated), path.join(tree, generated), { recursive: true });
   }
+}
+
+/**
+ * A copy of the repository in a new temporary folder (its tracked files, and the untracked ones
+ * git does not ignore), linked like this one: for tests that run the repository's own commands
+ * on a changed copy. The caller removes it.
+ */
+export function copyRepository(root: string, prefix: string): string {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const files = execFileSync(
+    "git",
+    ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+    { cwd: root, encoding: "utf8" },
+  )
+    .split("\0")
+    .filter(Boolean);
+  for (const file of files) {
+    const target = path.join(copy, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    if (fs.existsSync(path.join(root, file))) fs.copyFileSync(path.join(root, file), target);
+  }
+  linkDependencies(copy, root);
+  return copy;
 }

@@ -1,19 +1,27 @@
 // Every service's contract. Importing this loads no implementation and no database code.
 import type { RouterOf, SiloClient } from "@acme/rpc";
-import { integrationService } from "./integration/contract.ts";
-import { organizationService } from "./organization/contract.ts";
+import { integrationService } from "./integration/contract.ts"; // demo:line
+import { organizationService } from "./organization/contract.ts"; // demo:line
 import { organizationMappingService } from "./organization-mapping/contract.ts";
-import { userService } from "./user/contract.ts";
+import { userService } from "./user/contract.ts"; // demo:line
+// turbo gen rpc-service adds imports above this line.
 
 export const contracts = [
-  organizationService,
-  userService,
+  organizationService, // demo:line
+  userService, // demo:line
   organizationMappingService,
-  integrationService,
+  integrationService, // demo:line
+  // turbo gen rpc-service adds new services above this line.
 ] as const;
 
 /** The router type of the typed client, derived from the contracts. */
 export type AppRouter = RouterOf<typeof contracts>;
 export type AppClient = SiloClient<typeof contracts>;
 
-export { integrationService, organizationMappingService, organizationService, userService };
+export {
+  integrationService, // demo:line
+  organizationMappingService,
+  organizationService, // demo:line
+  userService, // demo:line
+  // turbo gen rpc-service adds exports above this line.
+};

@@ -3,10 +3,11 @@ export {
   type AppClient,
   type AppRouter,
   contracts,
-  integrationService,
+  integrationService, // demo:line
   organizationMappingService,
-  organizationService,
-  userService,
+  organizationService, // demo:line
+  userService, // demo:line
+  // turbo gen rpc-service adds exports above this line.
 } from "./contracts.ts";
 export * from "./models.ts";
 export { serviceEntries } from "./registry.ts";

@@ -13,6 +13,19 @@ export const slug = z
 export const regionName = z.string().min(1).max(63);
 
 export const OrganizationStatus = z.enum(["ACTIVE", "PENDING_DELETION", "DELETION_IN_PROGRESS"]);
+
+export const OrganizationMapping = z.object({
+  organizationId: id,
+  slug,
+  name: z.string(),
+  regionName,
+  status: OrganizationStatus,
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
+export type OrganizationMapping = z.output<typeof OrganizationMapping>;
+
+// demo:start
 export const MemberRole = z.enum(["OWNER", "MANAGER", "ADMIN", "MEMBER"]);
 export const IntegrationStatus = z.enum(["ACTIVE", "DISABLED", "PENDING_DELETION"]);
 
@@ -43,17 +56,6 @@ export const User = z.object({
 });
 export type User = z.output<typeof User>;
 
-export const OrganizationMapping = z.object({
-  organizationId: id,
-  slug,
-  name: z.string(),
-  regionName,
-  status: OrganizationStatus,
-  createdAt: isoDateTime,
-  updatedAt: isoDateTime,
-});
-export type OrganizationMapping = z.output<typeof OrganizationMapping>;
-
 export const Integration = z.object({
   id,
   provider: z.string(),
@@ -69,3 +71,4 @@ export const OrganizationIntegration = Integration.extend({
   installationStatus: IntegrationStatus,
 });
 export type OrganizationIntegration = z.output<typeof OrganizationIntegration>;
+// demo:end

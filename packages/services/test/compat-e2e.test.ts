@@ -2,35 +2,18 @@
 // service: what a developer sees at each step of adding a parameter.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { linkDependencies } from "../scripts/linked-tree.ts";
+import { copyRepository } from "../scripts/linked-tree.ts";
 
 const repo = path.join(import.meta.dirname, "../../..");
 const copies: string[] = [];
 let copy: string;
 
-/** A copy of the tracked files, whose own workspace packages resolve to the copy. */
+/** A copy of the repository, whose own workspace packages resolve to the copy. */
 function freshCopy(): void {
-  copy = fs.mkdtempSync(path.join(os.tmpdir(), "silo-compat-"));
+  copy = copyRepository(repo, "silo-compat-");
   copies.push(copy);
-  const files = execFileSync(
-    "git",
-    ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-    {
-      cwd: repo,
-      encoding: "utf8",
-    },
-  )
-    .split("\0")
-    .filter(Boolean);
-  for (const file of files) {
-    const target = path.join(copy, file);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    if (fs.existsSync(path.join(repo, file))) fs.copyFileSync(path.join(repo, file), target);
-  }
-  linkDependencies(copy, repo);
 }
 afterAll(() => {
   for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });

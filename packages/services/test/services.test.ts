@@ -49,9 +49,6 @@ const READS: Record<string, (client: AppClient) => Promise<unknown>> = {
     c.organizationMapping.getBySlug.query({ slug: "umbrella" }),
   "organizationMapping.getById": (c) =>
     c.organizationMapping.getById.query({ organizationId: org("initech").id }),
-  "organizationMapping.list": (c) => c.organizationMapping.list.query({}),
-  "organizationMapping.list (search, page)": (c) =>
-    c.organizationMapping.list.query({ query: "E", limit: 1 }),
   "integration.getIntegration": (c) =>
     c.integration.getIntegration.query({ integrationId: demoData.integrations[0]?.id ?? "" }),
   "integration.listForOrganization": (c) =>
@@ -123,38 +120,6 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
       integrationId: demoData.integrations[0]?.id ?? "",
     });
     expect(integration).not.toHaveProperty("metadata");
-  });
-
-  it("lists mappings in slug order: search, one region, pages", async () => {
-    const client = services.client({ mode: "REGION", region: "eu" });
-    const slugs = async (input: Parameters<AppClient["organizationMapping"]["list"]["query"]>[0]) =>
-      (await client.organizationMapping.list.query(input)).mappings.map((m) => m.slug);
-
-    const all = await client.organizationMapping.list.query({});
-    expect(all.mappings.map((m) => m.slug)).toEqual(["acme", "globex", "initech", "umbrella"]);
-    expect(all.nextCursor).toBeNull();
-    expect(all.mappings[1]).toEqual(
-      await client.organizationMapping.getBySlug.query({ slug: "globex" }),
-    );
-
-    // Slug or name, any case: "corp" is only in the name "Acme Corp".
-    expect(await slugs({ query: "GLOB" })).toEqual(["globex"]);
-    expect(await slugs({ query: "corp" })).toEqual(["acme"]);
-    // LIKE wildcards are searched for literally.
-    expect(await slugs({ query: "%" })).toEqual([]);
-    expect(await slugs({ query: "_" })).toEqual([]);
-    expect(await slugs({ regionName: "eu" })).toEqual(["globex", "umbrella"]);
-    expect(await slugs({ regionName: "eu", query: "umb" })).toEqual(["umbrella"]);
-
-    const first = await client.organizationMapping.list.query({ limit: 3 });
-    expect(first.mappings.map((m) => m.slug)).toEqual(["acme", "globex", "initech"]);
-    expect(first.nextCursor).toBe("initech");
-    const rest = await client.organizationMapping.list.query({ limit: 3, after: "initech" });
-    expect(rest).toEqual({ mappings: [all.mappings[3]], nextCursor: null });
-
-    await expect(client.organizationMapping.list.query({ limit: 101 })).rejects.toMatchObject({
-      code: "BAD_REQUEST",
-    });
   });
 
   it("routes each call to the silo that owns the data", async () => {

@@ -108,7 +108,7 @@ function MappingTable({
           ? "No organization matches this search. Try part of a slug or a name, or every region."
           : after !== undefined
             ? "No more organizations."
-            : "No organizations yet: create the first one below."}
+            : "No organizations yet: each is recorded here (organizationMapping.upsert) when it is created."}
       </p>
     );
   }

@@ -1,0 +1,124 @@
+// A silo process: its database (migrated, seeded), the RPC runtime of its services, and the HTTP
+// server that serves the services local to it. Any silo mode, from the environment. apps/silo's
+// main runs it, and so does every app made with `turbo gen silo-app`, with its own name, version
+// and defaults: one server to maintain, however many deployable apps.
+import fs from "node:fs";
+import { repoRoot } from "@acme/config";
+import {
+  createDb,
+  DEMO_REGIONS,
+  describeDb,
+  MONOLITH_SEED_SCOPE,
+  type SeedScope,
+  seedDemoData,
+} from "@acme/db";
+import { loadSiloConfig, type SiloConfig } from "@acme/rpc";
+import { rpcSchema } from "@acme/services";
+import { createAppRuntime, DEMO_REGION_CONFIG } from "@acme/services/runtime";
+import { pino } from "pino";
+import { loadSiloEnv, SILO_ENV_DEFAULTS, type SiloEnvDefaults } from "./env.ts";
+import { SiloMetrics } from "./metrics.ts";
+import { createSiloServer } from "./server.ts";
+import { outgoingTraceHeaders } from "./trace.ts";
+
+export interface SiloAppOptions {
+  /** The app's name, in every log line (`app`). */
+  readonly name: string;
+  /** The app's package.json: its `version` is reported by /healthz. */
+  readonly packageJson: URL;
+  /** PORT and DATABASE_URL when the environment sets none. */
+  readonly defaults?: SiloEnvDefaults;
+}
+
+function seedScope(config: SiloConfig): SeedScope | null {
+  if (config.mode === "MONOLITH") return MONOLITH_SEED_SCOPE;
+  if (config.mode === "CONTROL") return { control: true, regions: [] };
+  const region = config.regionName ?? "";
+  return (DEMO_REGIONS as readonly string[]).includes(region)
+    ? { control: false, regions: [region] }
+    : null;
+}
+
+async function start(options: SiloAppOptions): Promise<void> {
+  const env = loadSiloEnv(process.env, options.defaults ?? SILO_ENV_DEFAULTS);
+  const config = loadSiloConfig({ REGION_CONFIG: DEMO_REGION_CONFIG, ...process.env });
+  const { version } = JSON.parse(fs.readFileSync(options.packageJson, "utf8")) as {
+    version: string;
+  };
+  const silo = config.mode === "REGION" ? `region-${config.regionName}` : config.mode.toLowerCase();
+  const logger = pino({ level: env.LOG_LEVEL, base: { app: options.name, silo } });
+  const started = performance.now();
+  const db = await createDb(env.DATABASE_URL, { cwd: repoRoot });
+
+  const metrics = new SiloMetrics({ silo });
+  const { runtime, client } = createAppRuntime({
+    config,
+    db,
+    onCall: (event) => metrics.made(event),
+    outgoingHeaders: outgoingTraceHeaders,
+  });
+  const server = createSiloServer({
+    runtime,
+    db,
+    logger,
+    metrics,
+    version,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    openapi: rpcSchema,
+  });
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping: finishing in-flight requests");
+    const { unfinished } = await server.shutdown();
+    if (unfinished > 0)
+      logger.warn({ unfinished }, "cut off requests still running at the shutdown timeout");
+    await db.$disconnect();
+    logger.info("stopped: database closed");
+    logger.flush();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+
+  const scope = seedScope(config);
+  if (env.SEED_DEMO_DATA && scope !== null) await seedDemoData(db, scope);
+  const local = runtime.registry.services.filter((service) => runtime.isLocal(service));
+  await runtime.registry.loadAll(local.map((service) => service.key));
+
+  const address = await server.listen(env.PORT, env.HOST);
+  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info(
+    {
+      url,
+      mode: config.mode,
+      region: config.regionName ?? null,
+      regions: runtime.regionNames,
+      database: describeDb(db),
+      localServices: local.map((service) => service.key),
+      startupMs: Math.round(performance.now() - started),
+    },
+    "silo ready",
+  );
+  if (config.mode === "MONOLITH") {
+    // One call through the typed client: where the seeded organization "acme" lives.
+    const acme = await client.organizationMapping.getBySlug.query({ slug: "acme" });
+    logger.info(
+      {
+        call: 'organizationMapping.getBySlug({ slug: "acme" })',
+        result: acme === null ? null : `${acme.name} (${acme.regionName})`,
+      },
+      "sample call",
+    );
+  }
+}
+
+/** Starts the silo, or prints why it cannot (a bad variable, no database) and exits 1. */
+export function runSilo(options: SiloAppOptions): void {
+  start(options).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
