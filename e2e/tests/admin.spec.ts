@@ -31,7 +31,6 @@ async function logIn(page: Page, next = "/services") {
   await expect(page).toHaveURL(new RegExp(`${next}$`));
 }
 
-// demo:start
 async function call(page: Page, path: string, input: unknown) {
   await page.goto(`/services/${path.replace(".", "/")}`);
   await page.getByLabel(/Input \(JSON\)/).fill(JSON.stringify(input));
@@ -40,7 +39,6 @@ async function call(page: Page, path: string, input: unknown) {
   await expect(report).toBeVisible();
   return report;
 }
-// demo:end
 
 test("the login gate: pages redirect, a wrong password is refused, the right one lets you in", async ({
   page,
