@@ -1,8 +1,8 @@
 // Test helpers: the demo services in every silo of a topology, each silo with its own database.
 import { MONOLITH_SEED_SCOPE, seedDemoData } from "@acme/db";
 import { createTestDatabase, type TestDatabase, type TestEngine } from "@acme/db/testing";
-import { createSiloClient, MappingCache } from "@acme/rpc";
-import { type SiloIdentity, TestTopology } from "@acme/rpc/testing";
+import { createSiloClient, MappingCache, TRPCError } from "@acme/rpc";
+import { SILO_MODES, type SiloIdentity, siloName, TestTopology } from "@acme/rpc/testing";
 import type { ServiceContext } from "./context.ts";
 import { type AppClient, contracts } from "./contracts.ts";
 import { databaseMappings, rpcMappings } from "./mappings.ts";
@@ -80,4 +80,22 @@ export async function createServiceTopology(
       await Promise.all([...databases.values()].map((database) => database.dispose()));
     },
   };
+}
+
+/** Every silo but the MONOLITH, as `[name, silo]` rows for `describe.each`. */
+export const CALLING_SILOS = SILO_MODES.filter((silo) => silo.mode !== "MONOLITH").map(
+  (silo) => [siloName(silo), silo] as const,
+);
+
+/**
+ * A call's value, or its TRPCError's code and message: what must be the same wherever the call
+ * is made from. Any other exception is rethrown.
+ */
+export async function callOutcome(call: Promise<unknown>) {
+  try {
+    return { value: await call };
+  } catch (error) {
+    if (error instanceof TRPCError) return { error: { code: error.code, message: error.message } };
+    throw error;
+  }
 }

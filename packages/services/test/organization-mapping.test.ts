@@ -3,11 +3,15 @@
 // over the real wire, each silo on its own database.
 import { demoData } from "@acme/db";
 import { testEngines } from "@acme/db/testing";
-import { TRPCError } from "@acme/rpc";
-import { SILO_MODES, type SiloIdentity, siloName } from "@acme/rpc/testing";
+import type { SiloIdentity } from "@acme/rpc/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppClient } from "../src/contracts.ts";
-import { createServiceTopology, type ServiceTopology } from "../src/testing.ts";
+import {
+  CALLING_SILOS,
+  callOutcome,
+  createServiceTopology,
+  type ServiceTopology,
+} from "../src/testing.ts";
 
 const org = (slug: string) => {
   const found = demoData.organizations.find((o) => o.slug === slug);
@@ -24,15 +28,6 @@ const READS: Record<string, (client: AppClient) => Promise<unknown>> = {
   "list (search, page)": (c) => c.organizationMapping.list.query({ query: "E", limit: 1 }),
 };
 
-async function outcome(call: Promise<unknown>) {
-  try {
-    return { value: await call };
-  } catch (error) {
-    if (error instanceof TRPCError) return { error: { code: error.code, message: error.message } };
-    throw error;
-  }
-}
-
 type ListInput = Parameters<AppClient["organizationMapping"]["list"]["query"]>[0];
 
 describe.each(testEngines)("organizationMapping [%s]", (engine) => {
@@ -42,15 +37,11 @@ describe.each(testEngines)("organizationMapping [%s]", (engine) => {
   });
   afterAll(() => services.dispose());
 
-  describe.each(
-    SILO_MODES.filter((silo) => silo.mode !== "MONOLITH").map(
-      (silo) => [siloName(silo), silo] as const,
-    ),
-  )("called from %s", (_name, silo: SiloIdentity) => {
+  describe.each(CALLING_SILOS)("called from %s", (_name, silo: SiloIdentity) => {
     it.each(Object.keys(READS))("%s returns what MONOLITH returns", async (name) => {
       const call = READS[name] as (client: AppClient) => Promise<unknown>;
-      const expected = await outcome(call(services.client({ mode: "MONOLITH" })));
-      const actual = await outcome(call(services.client(silo)));
+      const expected = await callOutcome(call(services.client({ mode: "MONOLITH" })));
+      const actual = await callOutcome(call(services.client(silo)));
       expect(actual).toEqual(expected);
     });
   });

@@ -2,11 +2,16 @@
 // real wire (serialized, signed, verified, validated), each silo on its own database.
 import { demoData } from "@acme/db";
 import { testEngines } from "@acme/db/testing";
-import { fanOut, TRPCError, validationIssues } from "@acme/rpc";
+import { fanOut, validationIssues } from "@acme/rpc";
 import { SILO_MODES, type SiloIdentity, siloName } from "@acme/rpc/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppClient } from "../src/contracts.ts";
-import { createServiceTopology, type ServiceTopology } from "../src/testing.ts";
+import {
+  CALLING_SILOS,
+  callOutcome,
+  createServiceTopology,
+  type ServiceTopology,
+} from "../src/testing.ts";
 
 const org = (slug: string) => {
   const found = demoData.organizations.find((o) => o.slug === slug);
@@ -55,15 +60,6 @@ const READS: Record<string, (client: AppClient) => Promise<unknown>> = {
     c.integration.listForOrganization.query({ organizationId: org("globex").id }),
 };
 
-async function outcome(call: Promise<unknown>) {
-  try {
-    return { value: await call };
-  } catch (error) {
-    if (error instanceof TRPCError) return { error: { code: error.code, message: error.message } };
-    throw error;
-  }
-}
-
 describe.each(testEngines)("demo services [%s]", (engine) => {
   let services: ServiceTopology;
   beforeAll(async () => {
@@ -71,15 +67,11 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
   });
   afterAll(() => services.dispose());
 
-  describe.each(
-    SILO_MODES.filter((silo) => silo.mode !== "MONOLITH").map(
-      (silo) => [siloName(silo), silo] as const,
-    ),
-  )("called from %s", (_name, silo: SiloIdentity) => {
+  describe.each(CALLING_SILOS)("called from %s", (_name, silo: SiloIdentity) => {
     it.each(Object.keys(READS))("%s returns what MONOLITH returns", async (name) => {
       const call = READS[name] as (client: AppClient) => Promise<unknown>;
-      const expected = await outcome(call(services.client({ mode: "MONOLITH" })));
-      const actual = await outcome(call(services.client(silo)));
+      const expected = await callOutcome(call(services.client({ mode: "MONOLITH" })));
+      const actual = await callOutcome(call(services.client(silo)));
       expect(actual).toEqual(expected);
     });
 
@@ -87,14 +79,14 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
       const client = services.client(silo);
       const monolith = services.client({ mode: "MONOLITH" });
       const missing = { organizationId: "01940000-0000-7000-8000-999999999999" };
-      const expectedMissing = await outcome(monolith.organization.listMembers.query(missing));
+      const expectedMissing = await callOutcome(monolith.organization.listMembers.query(missing));
       expect(expectedMissing).toEqual({
         error: {
           code: "NOT_FOUND",
           message: `No organization ${missing.organizationId} (no organization mapping).`,
         },
       });
-      expect(await outcome(client.organization.listMembers.query(missing))).toEqual(
+      expect(await callOutcome(client.organization.listMembers.query(missing))).toEqual(
         expectedMissing,
       );
 
