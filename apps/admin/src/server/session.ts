@@ -12,12 +12,17 @@ const base64url = (bytes: Uint8Array): string =>
     .replaceAll("/", "_")
     .replace(/=+$/, "");
 
+/**
+ * Strict base64url: null for anything but the one canonical encoding of some bytes. `atob` alone
+ * ignores the unused low bits of the last character, so several strings decode to the same MAC;
+ * a cookie value is accepted only in the form this module wrote it.
+ */
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
   const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
   const bytes = new Uint8Array(new ArrayBuffer(binary.length));
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  return base64url(bytes) === text ? bytes : null;
 }
 
 const key = (secret: string) =>
