@@ -139,7 +139,8 @@ export function transformTemplate(template: FileTree, options: ProjectOptions): 
     const note = options.demo
       ? ""
       : "\n\n> Created with `create-silo-app --no-demo`, without the demo services (organization, " +
-        "user,\n> integration); the documentation still uses them as examples in places.";
+        "user,\n> integration). The guides in `docs/` and `packages/rpc/README.md` still use them as " +
+        "worked\n> examples.";
     const title = new RegExp(`^# ${TEMPLATE_NAME}$`, "m");
     files.set(
       "README.md",
