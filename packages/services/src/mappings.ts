@@ -31,7 +31,9 @@ export function rpcMappings(client: () => AppClient): MappingSource {
     bySlug: async (slug) => pick(await client().organizationMapping.getBySlug.query({ slug })),
     byId: async (organizationId) =>
       pick(await client().organizationMapping.getById.query({ organizationId })),
-    // A region cannot list the control silo's mappings; single-organization installs run MONOLITH.
-    single: async () => null,
+    single: async () => {
+      const { mappings } = await client().organizationMapping.list.query({ limit: 2 });
+      return mappings.length === 1 ? pick(mappings[0] ?? null) : null;
+    },
   };
 }

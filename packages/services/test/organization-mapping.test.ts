@@ -6,6 +6,7 @@ import { testEngines } from "@acme/db/testing";
 import type { SiloIdentity } from "@acme/rpc/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppClient } from "../src/contracts.ts";
+import { databaseMappings, rpcMappings } from "../src/mappings.ts";
 import {
   CALLING_SILOS,
   callOutcome,
@@ -105,5 +106,23 @@ describe.each(testEngines)("organizationMapping [%s]", (engine) => {
     expect(await fromControl.organizationMapping.getBySlug.query({ slug: "mapping-test" })).toEqual(
       repeated,
     );
+  });
+
+  // Last: it leaves the control silo's database with one mapping.
+  it("a region silo finds the one organization of a single-organization install, over the wire", async () => {
+    const control = services.databases.get("control");
+    if (control === undefined) throw new Error("no control database");
+    const fromRegion = rpcMappings(() => services.client({ mode: "REGION", region: "us" }));
+    const fromDatabase = databaseMappings(control.db);
+    expect(await fromRegion.single()).toBeNull();
+    expect(await fromDatabase.single()).toBeNull();
+
+    const only = org("globex");
+    await control.db.organizationMapping.deleteMany({
+      where: { organizationId: { not: only.id } },
+    });
+    const expected = { organizationId: only.id, slug: only.slug, regionName: only.region };
+    expect(await fromRegion.single()).toEqual(expected);
+    expect(await fromDatabase.single()).toEqual(expected);
   });
 });

@@ -324,15 +324,15 @@ export const ${n.impl} = implement(${n.service}, {
 });
 `;
   if (a.resolver === "requireSingleOrganization") {
-    return `${header(true)}  // A starter, to replace with the method's work on this region's database (ctx.db). The one
-  // organization's mapping is at hand where the mappings are (a MONOLITH, the usual shape of a
-  // single-organization install); a region silo cannot list the control silo's mappings.
+    return `${header(true)}  // A starter, to replace with the method's work on this region's database (ctx.db). It reads
+  // the one organization's mapping through this silo's routing (a region silo asks the control
+  // silo).
   ${n.method}: async ({ ctx }) => {
     const mapping = await ctx.mappings.single();
     if (mapping === null) {
       throw new TRPCError({
         code: "PRECONDITION_FAILED",
-        message: "This silo cannot tell which organization is the only one.",
+        message: "This install no longer has exactly one organization.",
       });
     }
 ${found}`;
@@ -390,9 +390,7 @@ const organizationIn = (region: string) => {
       ? '\nconst MISSING_ID = "01940000-0000-7000-8000-999999999999";\n'
       : "",
   ].join("");
-  const reached = single
-    ? ""
-    : `
+  const reached = `
   /** The silos a call reached over the wire, by host (\`eu.silo.test\`). */
   const reached = async (run: () => Promise<unknown>) => {
     const before = services.topology.requests.length;
@@ -492,20 +490,35 @@ ${footer}`;
     },
   );
 
-  // Last: it leaves the MONOLITH's database with one organization.
-  it("answers with the one organization of a single-organization install (a MONOLITH)", async () => {
-    const [only] = demoData.organizations;
-    if (only === undefined) throw new Error("no demo organization");
-    const monolith = services.databases.get("monolith");
-    if (monolith === undefined) throw new Error("no MONOLITH database");
-    await monolith.db.organizationMapping.deleteMany({
-      where: { organizationId: { not: only.id } },
+  // Last: they leave the MONOLITH's and the control silo's mappings with one organization.
+  describe("in a single-organization install", () => {
+    const only = demoData.organizations.find((organization) => organization.region === "eu");
+    beforeAll(async () => {
+      if (only === undefined) throw new Error("no demo organization in eu");
+      for (const name of ["monolith", "control"]) {
+        await services.databases.get(name)?.db.organizationMapping.deleteMany({
+          where: { organizationId: { not: only.id } },
+        });
+      }
     });
-    expect(await call(services.client({ mode: "MONOLITH" }), {})).toEqual({
-      organizationId: only.id,
-      slug: only.slug,
-      regionName: only.region,
-    });
+
+    it.each(SILO_MODES.map((silo) => [siloName(silo), silo] as const))(
+      "answers with the one organization, called from %s, in its region",
+      async (_name, silo: SiloIdentity) => {
+        let result: unknown;
+        const hosts = await reached(async () => {
+          result = await call(services.client(silo), {});
+        });
+        expect(result).toEqual({
+          organizationId: only?.id,
+          slug: only?.slug,
+          regionName: "eu",
+        });
+        const region = "eu";
+        ${local}
+        expect(${regionHosts}).toEqual(inProcess ? [] : [\`\${region}.silo.test\`]);
+      },
+    );
   });
 });
 `;
