@@ -1,6 +1,7 @@
 // The compatibility gate's rules (src/compat/check.ts), on small contracts shaped like the demo
 // services: each rule fires, alone, for the method it is about; the call-site rules stay quiet
 // once the offending callers are gone; the safe changes pass and are listed as allowed.
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -117,6 +118,11 @@ const passesAll = site("user", "getManyByIds", ["includeInactive", "userIds"], 1
 const passesUserIds = site("user", "getManyByIds", ["userIds"], 30, "apps/silo/src/demo.ts");
 const passesUnknown = site("user", "getManyByIds", "unknown", 44, "apps/silo/src/main.ts");
 const callsGetUser = site("user", "getUser", ["userId"], 34);
+/** Passes a value of a type with an optional `includeInactive`. */
+const mayPassFlag: CallSite = {
+  ...site("user", "getManyByIds", ["userIds"], 58, "apps/admin/src/app/users.ts"),
+  mayPass: ["includeInactive"],
+};
 /** Same method name on another service: not a caller of `user.getManyByIds`. */
 const otherService = site("organization", "getManyByIds", "unknown", 50);
 
@@ -161,6 +167,26 @@ const RULES: Record<RuleId, RuleCase> = {
     safe: {
       sites: [callsGetUser],
       allowed: { service: "user", method: "getByEmail", change: "added (no callers yet)" },
+    },
+  },
+  "new-parameter-passed": {
+    base: [userService()],
+    head: [userService({ getManyByIds: getManyByIds(optionalFlag) })],
+    sites: [passesAll, passesUserIds, passesUnknown, callsGetUser, mayPassFlag],
+    service: "user",
+    method: "getManyByIds",
+    message:
+      'user.getManyByIds: new parameter "includeInactive" is already passed (2 call site(s)): silos deployed before it drop it',
+    fix: 'Ship "includeInactive" alone and deploy it to every silo; pass it in a later change.',
+    callSites: [passesAll, mayPassFlag],
+    // A call whose arguments the checker cannot read is not counted for a new parameter.
+    safe: {
+      sites: [passesUserIds, passesUnknown, callsGetUser],
+      allowed: {
+        service: "user",
+        method: "getManyByIds",
+        change: 'optional parameter "includeInactive" added',
+      },
     },
   },
   "new-required-parameter": {
@@ -388,6 +414,23 @@ describe.each(Object.entries(RULES))("rule %s", (rule, c) => {
   }
 });
 
+it("docs/evolving-rpc-methods.md lists every rule, in both of its tables, and no other", () => {
+  const doc = fs.readFileSync(
+    new URL("../../../docs/evolving-rpc-methods.md", import.meta.url),
+    "utf8",
+  );
+  const section = (heading: string) => {
+    const start = doc.indexOf(heading);
+    expect(start, heading).toBeGreaterThan(-1);
+    return doc.slice(start, doc.indexOf("\n## ", start + heading.length));
+  };
+  const rulesIn = (text: string) =>
+    [...text.matchAll(/^\| `([a-z-]+)` +\|/gm)].map((match) => match[1]).sort();
+  const rules = Object.keys(RULES).sort();
+  expect(rulesIn(section("## 1. "))).toEqual(rules);
+  expect(rulesIn(section("## 4. Rule reference"))).toEqual(rules);
+});
+
 // ---- Changes that must pass.
 
 describe("accepted changes", () => {
@@ -400,8 +443,8 @@ describe("accepted changes", () => {
     });
   });
 
-  it("a new optional parameter, even when a call site already passes it", () => {
-    for (const sites of [[], [passesAll, passesUnknown]]) {
+  it("a new optional parameter no call site passes yet (or none the checker can read)", () => {
+    for (const sites of [[], [passesUserIds, passesUnknown]]) {
       const report = compat(
         [userService()],
         [userService({ getManyByIds: getManyByIds(optionalFlag) })],

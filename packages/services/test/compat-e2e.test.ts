@@ -59,8 +59,25 @@ describe("npm run rpc:compat on a copy of the repository", () => {
     expect(refused.out).toContain('Add "includeInactive" as optional');
     expect(compat("--update").status).toBe(1);
 
-    // Step 1: optional. Allowed; --update records it as deployed.
+    // Step 1: optional, but passed in the same change: refused (old silos would drop it).
     edit(contract, "includeInactive: z.boolean() }", "includeInactive: z.boolean().optional() }");
+    const caller = "packages/services/src/organization/impl.ts";
+    edit(
+      caller,
+      "getUser.query({ userId: input.ownerUserId })",
+      "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
+    );
+    const passedEarly = compat();
+    expect(passedEarly.status).toBe(1);
+    expect(passedEarly.out).toContain("[new-parameter-passed] user.getUser");
+    expect(passedEarly.out).toContain(`${caller}:`);
+
+    // Step 1 alone: allowed; --update records it as deployed.
+    edit(
+      caller,
+      "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
+      "getUser.query({ userId: input.ownerUserId })",
+    );
     const optional = compat("--update");
     expect(optional.status).toBe(0);
     expect(optional.out).toContain('user.getUser: optional parameter "includeInactive" added');

@@ -35,6 +35,7 @@ export interface CallSite {
 export type RuleId =
   | "removed-method-called"
   | "new-method-called"
+  | "new-parameter-passed"
   | "new-required-parameter"
   | "parameter-made-required"
   | "required-parameter-removed"
@@ -279,7 +280,24 @@ export function checkCompatibility(
     for (const [name, schema] of Object.entries(newParams)) {
       const was = oldParams[name];
       if (was === undefined) {
-        if (!newRequired.has(name))
+        if (newRequired.has(name)) continue;
+        // Only this change's own call sites can pass it (the deployed code cannot name it), and
+        // only those that surely or possibly do: an argument the checker cannot read is not
+        // counted here, or no method called that way could ever gain a parameter.
+        const passing = callersOf(key, { deployed: false }).filter(
+          (site) =>
+            site.passes !== "unknown" &&
+            (site.passes.includes(name) || site.mayPass?.includes(name) === true),
+        );
+        if (passing.length > 0) {
+          add(
+            now,
+            "new-parameter-passed",
+            `${key}: new parameter "${name}" is already passed (${passing.length} call site(s)): silos deployed before it drop it and answer as if it were not passed.`,
+            `Ship "${name}" alone and deploy it to every silo; pass it in a later change.`,
+            passing,
+          );
+        } else
           allowed.push({
             service: now.service,
             method: now.method,
