@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { defineConfig, devices } from "@playwright/test";
+import { defineConfig, devices, chromium as playwrightChromium } from "@playwright/test";
 
 const PORT = 3200;
 /** The admin app as the CONTROL client of a real three-silo topology (control, us, eu). */
@@ -11,10 +11,22 @@ export const MULTI_ADMIN_PORT = 3201;
 const MULTI_BASE_PORT = 8300;
 const MULTI_SECRET = "e2e-rpc-secret-not-for-production";
 // The system Chromium where there is one (Playwright cannot download browsers everywhere);
-// elsewhere, `npx playwright install chromium` and the bundled one.
+// elsewhere, `npx playwright install chromium` and the bundled one. Checked before anything is
+// built, so a missing browser costs a second, not a production build.
+const SYSTEM_CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 const chromium =
-  process.env.PLAYWRIGHT_CHROMIUM_PATH ??
-  (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+  process.env.PLAYWRIGHT_CHROMIUM_PATH || SYSTEM_CHROMIUM.find((file) => fs.existsSync(file));
+if (chromium !== undefined && !fs.existsSync(chromium)) {
+  throw new Error(`PLAYWRIGHT_CHROMIUM_PATH is ${chromium}, and there is no file there.`);
+}
+if (chromium === undefined && !fs.existsSync(playwrightChromium.executablePath())) {
+  throw new Error(
+    `The browser tests need Chromium, and none was found (${SYSTEM_CHROMIUM.join(", ")}, ` +
+      "or Playwright's own). Install one: your system's package (on Debian: " +
+      "`apt-get install chromium`), then run again; or `npx playwright install chromium`; or set " +
+      "PLAYWRIGHT_CHROMIUM_PATH to a Chromium or Chrome executable.",
+  );
+}
 const database = fs.mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
 
 export const ADMIN = { username: "e2e-admin", password: "e2e-password-not-secret" };

@@ -2,8 +2,9 @@
 // creates a project from the tarball (with the demo) and one from the repository (--no-demo),
 // then in each: npm install (from the registry, or npm's cache), the lockfile must be unchanged
 // by it, and the project's own lint, typecheck and tests (PGlite only) must pass (the demo project
-// skips one slow suite, see WITHOUT_SLOW_SUITES). Slow (minutes): CI runs it as a step of its
-// own, not as part of `npm test`.
+// skips one slow suite, see WITHOUT_SLOW_SUITES), and the --no-demo project's browser tests too
+// (Chromium needed, as for `npm run test:e2e`). Slow (minutes): CI runs it as a step of its own,
+// not as part of `npm test`.
 //
 // CREATE_E2E_KEEP=1 keeps the projects (their folder is printed). CREATE_E2E_LOCK=<file>
 // serializes the npm installs with other processes on the machine (flock on that file).
@@ -67,7 +68,11 @@ function install(project: string, label: string) {
 // npm hands what follows its `--` to turbo, and turbo what follows the second to each vitest.
 const WITHOUT_SLOW_SUITES = ["--", "--", "--exclude=**/compat-e2e.test.ts"];
 
-function check(project: string, label: string, options: { slowSuites: boolean }) {
+function check(
+  project: string,
+  label: string,
+  options: { slowSuites: boolean; browserTests: boolean },
+) {
   install(project, label);
   const changed = step(`${label}: lockfile unchanged`, "git", ["status", "--porcelain"], project);
   if (changed.trim() !== "") throw new Error(`npm install changed the new project:\n${changed}`);
@@ -81,6 +86,9 @@ function check(project: string, label: string, options: { slowSuites: boolean })
       ["test", ...WITHOUT_SLOW_SUITES],
       project,
     );
+  // The admin app's browser tests (a production build, Chromium). The demo project's are this
+  // repository's own, which CI runs; a --no-demo project has its own admin app to check.
+  if (options.browserTests) step(`${label}: npm run test:e2e`, "npm", ["run", "test:e2e"], project);
 }
 
 let failed = false;
@@ -111,7 +119,7 @@ try {
     ],
     work,
   );
-  check(path.join(work, "demo-app"), "demo", { slowSuites: false });
+  check(path.join(work, "demo-app"), "demo", { slowSuites: false, browserTests: false });
 
   // 2. From the repository, without the demo.
   step(
@@ -120,7 +128,7 @@ try {
     [path.join(PACKAGE_DIR, "bin/create-silo-app.js"), "core-app", "--no-demo"],
     work,
   );
-  check(path.join(work, "core-app"), "no-demo", { slowSuites: true });
+  check(path.join(work, "core-app"), "no-demo", { slowSuites: true, browserTests: true });
 } catch (error) {
   failed = true;
   console.error(`\n${(error as Error).message}`);
