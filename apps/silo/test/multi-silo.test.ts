@@ -203,11 +203,23 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
       );
       request.on("error", reject);
       request.write(body.subarray(0, 10));
-      setTimeout(() => {
-        const control = topology.silos.get("control");
-        control?.child.kill("SIGTERM");
+      // Signal only once control counts the call as in flight (the metrics request itself is
+      // the other one), however slow the machine: before that it would be an idle connection.
+      void (async () => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const text = await (await fetch(`${topology.url("control")}/metrics`)).text();
+          const gauge = Number(
+            /^http_requests_in_flight(?:\{[^}]*\})? (\d+)$/m.exec(text)?.[1] ?? 0,
+          );
+          if (gauge >= 2) break;
+          if (Date.now() > deadline) throw new Error("the call never showed as in flight");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        topology.silos.get("control")?.child.kill("SIGTERM");
+        // The rest of the body after the signal, once the silo has begun draining.
         setTimeout(() => request.end(body.subarray(10)), 300);
-      }, 200);
+      })().catch(reject);
     });
     const { status, body: text } = await response;
     expect(status).toBe(200);
