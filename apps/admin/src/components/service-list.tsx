@@ -48,13 +48,21 @@ export function ServiceList({ services }: { services: readonly ServiceSummary[] 
             </span>
           </h2>
           {service.description && <p className="muted">{service.description}</p>}
-          <table className="table">
+          <table className="table methods">
             <thead>
               <tr>
-                <th scope="col">Method</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Resolver</th>
-                <th scope="col">Callers</th>
+                <th scope="col" className="col-method">
+                  Method
+                </th>
+                <th scope="col" className="col-kind">
+                  Kind
+                </th>
+                <th scope="col" className="col-resolver wide-only">
+                  Resolver
+                </th>
+                <th scope="col" className="col-callers">
+                  Callers
+                </th>
                 <th scope="col" className="wide-only">
                   Description
                 </th>
@@ -71,7 +79,9 @@ export function ServiceList({ services }: { services: readonly ServiceSummary[] 
                   <td>
                     <span className={`badge kind-${method.kind}`}>{method.kind}</span>
                   </td>
-                  <td>{method.resolver ? <ResolverText resolver={method.resolver} /> : "—"}</td>
+                  <td className="wide-only">
+                    {method.resolver ? <ResolverText resolver={method.resolver} /> : "—"}
+                  </td>
                   <td>
                     <CallerCount callers={method.callers} />
                   </td>
@@ -94,6 +104,7 @@ export function ResolverText({
   return (
     <code>
       {resolver.kind}
+      {resolver.param !== undefined && <wbr />}
       {resolver.param !== undefined && `(${resolver.param}`}
       {resolver.attribute !== undefined && `.${resolver.attribute}`}
       {resolver.param !== undefined && ")"}
