@@ -1,0 +1,65 @@
+// The catalog the admin's pages are built from: every contract method is in it, with its
+// OpenAPI operation, and the example input a method page starts with is one the method accepts
+// (and, for queries, answers) in a MONOLITH on the seeded data.
+import { createDb, type Db, MONOLITH_SEED_SCOPE, seedDemoData } from "@acme/db";
+import { type AnyMethodContract, siloConfig } from "@acme/rpc";
+import { contracts } from "@acme/services";
+import { type AppRuntime, createAppRuntime } from "@acme/services/runtime";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exampleFor, methodDetails, serviceCatalog } from "./catalog.ts";
+
+const methods = contracts.flatMap((service) =>
+  Object.entries(service.methods as Record<string, AnyMethodContract>).map(
+    ([name, contract]) => [`${service.key}.${name}`, service.key, name, contract] as const,
+  ),
+);
+
+describe("the admin's catalog", () => {
+  it("lists every service and method of the contracts, in their order", () => {
+    expect(
+      serviceCatalog().flatMap((service) => service.methods.map((method) => method.path)),
+    ).toEqual(methods.map(([path]) => path));
+  });
+
+  it("finds no method for an unknown name", () => {
+    expect(methodDetails("organizationMapping", "nope")).toBeUndefined();
+    expect(methodDetails("nope", "list")).toBeUndefined();
+  });
+
+  describe.each(methods)("%s", (path, serviceKey, name, contract) => {
+    it("has its OpenAPI operation and wire path", () => {
+      const details = methodDetails(serviceKey, name);
+      expect(details?.operation.operationId).toBe(path);
+      expect(details?.wirePath).toBe(`/api/0/internal/rpc/${serviceKey}/${name}/`);
+    });
+
+    it("starts its page with an example input the method accepts", () => {
+      const details = methodDetails(serviceKey, name);
+      if (details === undefined) throw new Error(`no details for ${path}`);
+      const example = exampleFor(details.input);
+      const parsed = contract.input.safeParse(example);
+      expect(parsed.error?.issues ?? [], JSON.stringify(example)).toEqual([]);
+    });
+  });
+});
+
+describe("each query's example, called in a MONOLITH on the seeded data", () => {
+  let db: Db;
+  let runtime: AppRuntime["runtime"];
+  beforeAll(async () => {
+    db = await createDb("memory://");
+    await seedDemoData(db, MONOLITH_SEED_SCOPE);
+    runtime = createAppRuntime({
+      config: siloConfig({ mode: "MONOLITH", regions: [{ name: "us" }, { name: "eu" }] }),
+      db,
+    }).runtime;
+  }, 60_000);
+  afterAll(() => db.$disconnect());
+
+  const queries = methods.filter(([, , , contract]) => contract.kind === "query");
+  it.each(queries)("%s answers", async (path, serviceKey, name) => {
+    const details = methodDetails(serviceKey, name);
+    if (details === undefined) throw new Error(`no details for ${path}`);
+    await expect(runtime.call(path, exampleFor(details.input))).resolves.toBeDefined();
+  });
+});
