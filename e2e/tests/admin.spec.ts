@@ -120,6 +120,14 @@ test("call a CONTROL method: organizationMapping.getBySlug runs in this process;
   const invalid = await call(page, "organizationMapping.getBySlug", { slug: "" });
   await expect(invalid.locator(".badge.error")).toHaveText("BAD_REQUEST");
   await expect(page.getByRole("list", { name: "Validation issues" })).toContainText("slug");
+  // The schemas in words: each field, whether it is required, its type and limits.
+  await expect(page.getByRole("region", { name: "Input" })).toContainText(
+    "slug required string · at least 1 character",
+  );
+  const output = page.getByRole("region", { name: "Output" });
+  await expect(output).toContainText("object or null");
+  await expect(output).toContainText("regionName required string");
+  await expect(output.getByText("JSON Schema")).toBeVisible();
 });
 
 // demo:start

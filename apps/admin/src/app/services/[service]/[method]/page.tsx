@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { JsonBlock } from "@/components/json-block.tsx";
+import { SchemaView } from "@/components/schema-view.tsx";
 import { ResolverText } from "@/components/service-list.tsx";
 import { exampleFor, methodDetails, serviceCatalog } from "@/server/catalog.ts";
 import { CallForm } from "./call-form.tsx";
@@ -96,12 +96,12 @@ export default async function MethodPage({ params }: Props) {
 
       <div className="columns">
         <section className="card" aria-labelledby="input-schema">
-          <h2 id="input-schema">Input (JSON Schema)</h2>
-          <JsonBlock value={input} />
+          <h2 id="input-schema">Input</h2>
+          <SchemaView schema={input} />
         </section>
         <section className="card" aria-labelledby="output-schema">
-          <h2 id="output-schema">Output (JSON Schema)</h2>
-          <JsonBlock value={output} />
+          <h2 id="output-schema">Output</h2>
+          <SchemaView schema={output} />
         </section>
       </div>
     </>
