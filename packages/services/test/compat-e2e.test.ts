@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { copyRepository } from "../scripts/linked-tree.ts";
 
 const repo = path.join(import.meta.dirname, "../../..");
+/** Each test copies the repository and type-checks it at every step: minutes on a busy machine. */
+const TIMEOUT = 300_000;
 const copies: string[] = [];
 let copy: string;
 
@@ -39,194 +41,219 @@ function edit(file: string, from: string, to: string) {
 }
 
 describe("npm run rpc:compat on a copy of the repository", () => {
-  it("walks a developer through adding a required parameter, step by step", () => {
-    freshCopy();
-    expect(compat()).toMatchObject({
-      status: 0,
-      out: expect.stringContaining("No contract changes."),
-    });
+  it(
+    "walks a developer through adding a required parameter, step by step",
+    () => {
+      freshCopy();
+      expect(compat()).toMatchObject({
+        status: 0,
+        out: expect.stringContaining("No contract changes."),
+      });
 
-    // Straight to required: refused, with the staged fix.
-    const contract = "packages/services/src/user/contract.ts";
-    edit(
-      contract,
-      "input: z.object({ userId: id }),",
-      "input: z.object({ userId: id, includeInactive: z.boolean() }),",
-    );
-    const refused = compat();
-    expect(refused.status).toBe(1);
-    expect(refused.out).toContain("[new-required-parameter] user.getUser");
-    expect(refused.out).toContain('Add "includeInactive" as optional');
-    expect(compat("--update").status).toBe(1);
+      // Straight to required: refused, with the staged fix.
+      const contract = "packages/services/src/user/contract.ts";
+      edit(
+        contract,
+        "input: z.object({ userId: id }),",
+        "input: z.object({ userId: id, includeInactive: z.boolean() }),",
+      );
+      const refused = compat();
+      expect(refused.status).toBe(1);
+      expect(refused.out).toContain("[new-required-parameter] user.getUser");
+      expect(refused.out).toContain('Add "includeInactive" as optional');
+      expect(compat("--update").status).toBe(1);
 
-    // Step 1: optional, but passed in the same change: refused (old silos would drop it).
-    edit(contract, "includeInactive: z.boolean() }", "includeInactive: z.boolean().optional() }");
-    const caller = "packages/services/src/organization/impl.ts";
-    edit(
-      caller,
-      "getUser.query({ userId: input.ownerUserId })",
-      "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
-    );
-    const passedEarly = compat();
-    expect(passedEarly.status).toBe(1);
-    expect(passedEarly.out).toContain("[new-parameter-passed] user.getUser");
-    expect(passedEarly.out).toContain(`${caller}:`);
+      // Step 1: optional. Allowed; --update records it as deployed.
+      edit(contract, "includeInactive: z.boolean() }", "includeInactive: z.boolean().optional() }");
+      const optional = compat("--update");
+      expect(optional.status).toBe(0);
+      expect(optional.out).toContain('user.getUser: optional parameter "includeInactive" added');
+      expect(compat().out).toContain("No contract changes.");
 
-    // Step 1 alone: allowed; --update records it as deployed.
-    edit(
-      caller,
-      "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
-      "getUser.query({ userId: input.ownerUserId })",
-    );
-    const optional = compat("--update");
-    expect(optional.status).toBe(0);
-    expect(optional.out).toContain('user.getUser: optional parameter "includeInactive" added');
-    expect(compat().out).toContain("No contract changes.");
+      // Step 3 too early: required while callers do not pass it yet.
+      edit(contract, "includeInactive: z.boolean().optional() }", "includeInactive: z.boolean() }");
+      const early = compat("--json");
+      expect(early.status).toBe(1);
+      const report = JSON.parse(early.out) as {
+        violations: { rule: string; callSites?: { file: string }[] }[];
+      };
+      expect(report.violations.map((v) => v.rule)).toEqual(["parameter-made-required"]);
+      expect(report.violations[0]?.callSites?.map((s) => s.file)).toEqual([
+        "apps/silo/src/demo.ts",
+        "packages/services/src/organization/impl.ts",
+      ]);
 
-    // Step 3 too early: required while callers do not pass it yet.
-    edit(contract, "includeInactive: z.boolean().optional() }", "includeInactive: z.boolean() }");
-    const early = compat("--json");
-    expect(early.status).toBe(1);
-    const report = JSON.parse(early.out) as {
-      violations: { rule: string; callSites?: { file: string }[] }[];
-    };
-    expect(report.violations.map((v) => v.rule)).toEqual(["parameter-made-required"]);
-    expect(report.violations[0]?.callSites?.map((s) => s.file)).toEqual([
-      "apps/silo/src/demo.ts",
-      "packages/services/src/organization/impl.ts",
-    ]);
+      // Step 2 done (every call passes it): now it may become required.
+      edit(
+        "packages/services/src/organization/impl.ts",
+        "getUser.query({ userId: input.ownerUserId })",
+        "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
+      );
+      edit(
+        "apps/silo/src/demo.ts",
+        "getUser.query({ userId: alice.id })",
+        "getUser.query({ userId: alice.id, includeInactive: false })",
+      );
+      const ready = compat();
+      expect(ready.status).toBe(0);
+      expect(ready.out).toContain(
+        'user.getUser: parameter "includeInactive" made required (every caller passes it)',
+      );
+    },
+    TIMEOUT,
+  );
 
-    // Step 2 done (every call passes it): now it may become required.
-    edit(
-      "packages/services/src/organization/impl.ts",
-      "getUser.query({ userId: input.ownerUserId })",
-      "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
-    );
-    edit(
-      "apps/silo/src/demo.ts",
-      "getUser.query({ userId: alice.id })",
-      "getUser.query({ userId: alice.id, includeInactive: false })",
-    );
-    const ready = compat();
-    expect(ready.status).toBe(0);
-    expect(ready.out).toContain(
-      'user.getUser: parameter "includeInactive" made required (every caller passes it)',
-    );
-  }, 120_000);
+  it(
+    "refuses to pass a new optional parameter in the change that adds it",
+    () => {
+      freshCopy();
+      edit(
+        "packages/services/src/user/contract.ts",
+        "input: z.object({ userId: id }),",
+        "input: z.object({ userId: id, includeInactive: z.boolean().optional() }),",
+      );
+      const caller = "packages/services/src/organization/impl.ts";
+      edit(
+        caller,
+        "getUser.query({ userId: input.ownerUserId })",
+        "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
+      );
+      const refused = compat();
+      expect(refused.status).toBe(1);
+      expect(refused.out).toContain("[new-parameter-passed] user.getUser");
+      expect(refused.out).toContain(`called at ${caller}:`);
+      expect(refused.out).toContain('Ship "includeInactive" alone');
+    },
+    TIMEOUT,
+  );
 
-  it("refuses to remove a method the code still calls, and reads --base-ref from git", () => {
-    freshCopy();
-    const contract = "packages/services/src/integration/contract.ts";
-    edit(
-      contract,
-      "    getIntegration: controlQuery({",
-      "    getIntegrationRenamed: controlQuery({",
-    );
-    const impl = "packages/services/src/integration/impl.ts";
-    edit(impl, "  getIntegration: async", "  getIntegrationRenamed: async");
-    const result = compat();
-    // getIntegration has no call site in the code: removing it is allowed; the new name has none either.
-    expect(result.out).toContain("integration.getIntegration: removed (no callers)");
-    expect(result.out).toContain("integration.getIntegrationRenamed: added (no callers yet)");
+  it(
+    "refuses to remove a method the code still calls, and reads --base-ref from git",
+    () => {
+      freshCopy();
+      const contract = "packages/services/src/integration/contract.ts";
+      edit(
+        contract,
+        "    getIntegration: controlQuery({",
+        "    getIntegrationRenamed: controlQuery({",
+      );
+      const impl = "packages/services/src/integration/impl.ts";
+      edit(impl, "  getIntegration: async", "  getIntegrationRenamed: async");
+      const result = compat();
+      // getIntegration has no call site in the code: removing it is allowed; the new name has none either.
+      expect(result.out).toContain("integration.getIntegration: removed (no callers)");
+      expect(result.out).toContain("integration.getIntegrationRenamed: added (no callers yet)");
 
-    edit(
-      "packages/services/src/user/contract.ts",
-      "    getUser: controlQuery({",
-      "    findUser: controlQuery({",
-    );
-    const called = compat();
-    expect(called.status).toBe(1);
-    expect(called.out).toContain("[removed-method-called] user.getUser");
-    expect(called.out).toMatch(/called at apps\/silo\/src\/demo\.ts:\d+/);
-    expect(called.out).toMatch(/called at packages\/services\/src\/organization\/impl\.ts:\d+/);
+      edit(
+        "packages/services/src/user/contract.ts",
+        "    getUser: controlQuery({",
+        "    findUser: controlQuery({",
+      );
+      const called = compat();
+      expect(called.status).toBe(1);
+      expect(called.out).toContain("[removed-method-called] user.getUser");
+      expect(called.out).toMatch(/called at apps\/silo\/src\/demo\.ts:\d+/);
+      expect(called.out).toMatch(/called at packages\/services\/src\/organization\/impl\.ts:\d+/);
 
-    expect(compat("--base-ref", "no-such-ref")).toMatchObject({
-      status: 2,
-      out: expect.stringContaining("Cannot read the base contracts"),
-    });
-  }, 120_000);
+      expect(compat("--base-ref", "no-such-ref")).toMatchObject({
+        status: 2,
+        out: expect.stringContaining("Cannot read the base contracts"),
+      });
+    },
+    TIMEOUT,
+  );
 });
 
 describe("npm run rpc:compat with the deployed code in git", () => {
-  it("counts the callers of the deployed code: making a parameter required in the change that updates every caller is refused", () => {
-    freshCopy();
-    const git = (...args: string[]) =>
-      execFileSync("git", args, {
-        cwd: copy,
-        stdio: "pipe",
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: "t",
-          GIT_AUTHOR_EMAIL: "t@t",
-          GIT_COMMITTER_NAME: "t",
-          GIT_COMMITTER_EMAIL: "t@t",
-        },
-      });
-    git("init", "--quiet");
-    // Deployed: getUser with an optional includeInactive that nobody passes yet.
-    const contract = "packages/services/src/user/contract.ts";
-    edit(
-      contract,
-      "input: z.object({ userId: id }),",
-      "input: z.object({ userId: id, includeInactive: z.boolean().optional() }),",
-    );
-    expect(compat("--update").status).toBe(0);
-    git("add", "-A");
-    git("commit", "--quiet", "-m", "deployed");
+  it(
+    "counts the callers of the deployed code: making a parameter required in the change that updates every caller is refused",
+    () => {
+      freshCopy();
+      const git = (...args: string[]) =>
+        execFileSync("git", args, {
+          cwd: copy,
+          stdio: "pipe",
+          env: {
+            ...process.env,
+            GIT_AUTHOR_NAME: "t",
+            GIT_AUTHOR_EMAIL: "t@t",
+            GIT_COMMITTER_NAME: "t",
+            GIT_COMMITTER_EMAIL: "t@t",
+          },
+        });
+      git("init", "--quiet");
+      // Deployed: getUser with an optional includeInactive that nobody passes yet.
+      const contract = "packages/services/src/user/contract.ts";
+      edit(
+        contract,
+        "input: z.object({ userId: id }),",
+        "input: z.object({ userId: id, includeInactive: z.boolean().optional() }),",
+      );
+      expect(compat("--update").status).toBe(0);
+      git("add", "-A");
+      git("commit", "--quiet", "-m", "deployed");
 
-    // One change: every caller passes it, and it becomes required.
-    edit(contract, "includeInactive: z.boolean().optional() }", "includeInactive: z.boolean() }");
-    edit(
-      "packages/services/src/organization/impl.ts",
-      "getUser.query({ userId: input.ownerUserId })",
-      "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
-    );
-    edit(
-      "apps/silo/src/demo.ts",
-      "getUser.query({ userId: alice.id })",
-      "getUser.query({ userId: alice.id, includeInactive: false })",
-    );
-    const result = compat();
+      // One change: every caller passes it, and it becomes required.
+      edit(contract, "includeInactive: z.boolean().optional() }", "includeInactive: z.boolean() }");
+      edit(
+        "packages/services/src/organization/impl.ts",
+        "getUser.query({ userId: input.ownerUserId })",
+        "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
+      );
+      edit(
+        "apps/silo/src/demo.ts",
+        "getUser.query({ userId: alice.id })",
+        "getUser.query({ userId: alice.id, includeInactive: false })",
+      );
+      const result = compat();
 
-    expect(result.status).toBe(1);
-    expect(result.out).toContain("in the deployed code (HEAD)");
-    expect(result.out).toContain("[parameter-made-required] user.getUser");
-    expect(result.out).toMatch(/called at apps\/silo\/src\/demo\.ts:\d+ \(in HEAD\)/);
-    expect(result.out).toMatch(
-      /called at packages\/services\/src\/organization\/impl\.ts:\d+ \(in HEAD\)/,
-    );
-  }, 120_000);
+      expect(result.status).toBe(1);
+      expect(result.out).toContain("in the deployed code (HEAD)");
+      expect(result.out).toContain("[parameter-made-required] user.getUser");
+      expect(result.out).toMatch(/called at apps\/silo\/src\/demo\.ts:\d+ \(in HEAD\)/);
+      expect(result.out).toMatch(
+        /called at packages\/services\/src\/organization\/impl\.ts:\d+ \(in HEAD\)/,
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 describe("npm run rpc:compat -- --accept", () => {
-  it("lets a person accept a flagged change they checked, method by method, and then record it", () => {
-    freshCopy();
-    // Drop an output field (after checking no caller reads it).
-    edit("packages/services/src/models.ts", "  isActive: z.boolean(),\n", "");
-    const flagged = compat("--json");
-    expect(flagged.status).toBe(1);
-    const rules = (
-      JSON.parse(flagged.out) as { violations: { rule: string; service: string; method: string }[] }
-    ).violations.map((v) => `${v.rule}:${v.service}.${v.method}`);
-    expect(rules.sort()).toEqual([
-      "output-field-removed:user.getByEmail",
-      "output-field-removed:user.getManyByIds",
-      "output-field-removed:user.getUser",
-    ]);
+  it(
+    "lets a person accept a flagged change they checked, method by method, and then record it",
+    () => {
+      freshCopy();
+      // Drop an output field (after checking no caller reads it).
+      edit("packages/services/src/models.ts", "  isActive: z.boolean(),\n", "");
+      const flagged = compat("--json");
+      expect(flagged.status).toBe(1);
+      const rules = (
+        JSON.parse(flagged.out) as {
+          violations: { rule: string; service: string; method: string }[];
+        }
+      ).violations.map((v) => `${v.rule}:${v.service}.${v.method}`);
+      expect(rules.sort()).toEqual([
+        "output-field-removed:user.getByEmail",
+        "output-field-removed:user.getManyByIds",
+        "output-field-removed:user.getUser",
+      ]);
 
-    const partly = compat("--accept", "output-field-removed:user.getUser");
-    expect(partly.status).toBe(1);
-    expect(partly.out).toContain("accepted [output-field-removed] user.getUser");
+      const partly = compat("--accept", "output-field-removed:user.getUser");
+      expect(partly.status).toBe(1);
+      expect(partly.out).toContain("accepted [output-field-removed] user.getUser");
 
-    const all = compat("--update", ...rules.flatMap((rule) => ["--accept", rule]));
-    expect(all.status).toBe(0);
-    expect(compat().out).toContain("No contract changes.");
+      const all = compat("--update", ...rules.flatMap((rule) => ["--accept", rule]));
+      expect(all.status).toBe(0);
+      expect(compat().out).toContain("No contract changes.");
 
-    expect(compat("--accept", "output-field-removed:user.nothing")).toMatchObject({
-      status: 2,
-      out: expect.stringContaining(
-        "--accept matches no violation: output-field-removed:user.nothing",
-      ),
-    });
-  }, 120_000);
+      expect(compat("--accept", "output-field-removed:user.nothing")).toMatchObject({
+        status: 2,
+        out: expect.stringContaining(
+          "--accept matches no violation: output-field-removed:user.nothing",
+        ),
+      });
+    },
+    TIMEOUT,
+  );
 });
