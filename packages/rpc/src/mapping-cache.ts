@@ -8,6 +8,8 @@ export interface MappingCacheOptions {
   now?: () => number;
 }
 
+const SINGLE = "single";
+
 /**
  * Caches resolved organization mappings so routing does not cost a database or network round
  * trip per call. Bounded (LRU), short-lived, and invalidated by `invalidate()` when this process
@@ -18,7 +20,7 @@ export class MappingCache implements MappingSource {
   readonly #ttlMs: number;
   readonly #max: number;
   readonly #now: () => number;
-  // Keys: "s:<slug>" and "i:<id>". Map order is recency order (re-inserted on hit).
+  // Keys: "s:<slug>", "i:<id>" and SINGLE. Map order is recency order (re-inserted on hit).
   readonly #entries = new Map<string, { mapping: OrganizationMapping; expires: number }>();
 
   constructor(source: MappingSource, options: MappingCacheOptions = {}) {
@@ -36,8 +38,9 @@ export class MappingCache implements MappingSource {
     return this.#get(`i:${organizationId}`, () => this.#source.byId(organizationId));
   }
 
+  /** The one organization of a single-organization install: cached like any mapping. */
   single(): Promise<OrganizationMapping | null> {
-    return this.#source.single();
+    return this.#get(SINGLE, () => this.#source.single());
   }
 
   /** The cached mapping, without asking the source (for tests and diagnostics). */
@@ -56,6 +59,8 @@ export class MappingCache implements MappingSource {
         this.#entries.delete(key);
       }
     }
+    // Any change may make the install have one organization, or more than one.
+    this.#entries.delete(SINGLE);
     if (mapping.slug !== undefined) this.#entries.delete(`s:${mapping.slug}`);
     if (mapping.organizationId !== undefined) this.#entries.delete(`i:${mapping.organizationId}`);
   }
@@ -86,6 +91,7 @@ export class MappingCache implements MappingSource {
       const expires = this.#now() + this.#ttlMs;
       this.#put(`s:${mapping.slug}`, { mapping, expires });
       this.#put(`i:${mapping.organizationId}`, { mapping, expires });
+      if (key === SINGLE) this.#put(SINGLE, { mapping, expires });
     }
     return mapping;
   }

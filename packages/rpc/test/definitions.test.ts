@@ -247,6 +247,19 @@ describe("MappingCache", () => {
     expect(cache.peek({ slug: "s-0" })).toBeUndefined();
   });
 
+  it("caches the one organization of a single-organization install, and forgets it on any change", async () => {
+    const source = new MemoryMappings([MAPPINGS[0] as (typeof MAPPINGS)[number]]);
+    const cache = new MappingCache(source);
+    expect(await cache.single()).toEqual(MAPPINGS[0]);
+    expect(await cache.single()).toEqual(MAPPINGS[0]);
+    expect(source.lookups).toBe(1);
+    // Another organization recorded by this process: the install may no longer have one.
+    source.rows.push(MAPPINGS[1] as (typeof MAPPINGS)[number]);
+    cache.invalidate({ organizationId: "org-eu", slug: "globex" });
+    expect(await cache.single()).toBeNull();
+    expect(source.lookups).toBe(2);
+  });
+
   it("forgets an organization by id and slug when invalidated", async () => {
     const source = new MemoryMappings(MAPPINGS);
     const cache = new MappingCache(source);

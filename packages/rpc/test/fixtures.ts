@@ -124,6 +124,7 @@ export class MemoryMappings implements MappingSource {
     return this.rows.find((row) => row.organizationId === id) ?? null;
   }
   async single() {
+    this.lookups++;
     return this.rows.length === 1 ? (this.rows[0] ?? null) : null;
   }
 }
