@@ -1,9 +1,17 @@
 // Bad answers to `turbo gen`: each is refused with a message naming what is wrong, the command
 // fails, and the repository is left exactly as it was.
-import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { changedFiles, copyOfRepo, gen, removeCopies, treeState, turboGen } from "./repo.ts";
+import {
+  changedFiles,
+  copyOfRepo,
+  gen,
+  genRefused,
+  removeCopies,
+  treeState,
+  turboGen,
+  withChangedFile,
+} from "./repo.ts";
 
 let copy: string;
 beforeAll(() => {
@@ -66,27 +74,17 @@ describe("turbo gen refuses bad answers and writes nothing", () => {
   }, 60_000);
 
   it("refuses to write into a registration file whose anchor comment is gone", async () => {
-    const contracts = path.join(copy, "packages/services/src/contracts.ts");
-    const original = fs.readFileSync(contracts, "utf8");
     const anchor = "  // turbo gen rpc-service adds new services above this line.\n";
-    expect(original).toContain(anchor);
-    fs.writeFileSync(contracts, original.replace(anchor, ""));
-    try {
-      const before = treeState(copy);
-      const result = await gen(copy, "rpc-service", [
-        "auditLog",
-        "CONTROL",
-        "getLog",
-        "query",
-        "-",
-      ]);
-      expect(result.status, result.output).toBe(1);
-      expect(result.output).toContain(
-        'contracts.ts has no line "// turbo gen rpc-service adds new services above this line."',
-      );
-      expect(changedFiles(before, treeState(copy))).toEqual([]);
-    } finally {
-      fs.writeFileSync(contracts, original);
-    }
+    const output = await withChangedFile(
+      path.join(copy, "packages/services/src/contracts.ts"),
+      (original) => {
+        expect(original).toContain(anchor);
+        return original.replace(anchor, "");
+      },
+      () => genRefused(copy, "rpc-service", ["auditLog", "CONTROL", "getLog", "query", "-"]),
+    );
+    expect(output).toContain(
+      'contracts.ts has no line "// turbo gen rpc-service adds new services above this line."',
+    );
   }, 60_000);
 });

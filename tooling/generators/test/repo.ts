@@ -5,6 +5,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { copyRepository } from "@acme/services/linked-tree";
+import { expect } from "vitest";
 
 export const repo = path.join(import.meta.dirname, "../../..");
 
@@ -110,4 +111,35 @@ export function treeState(root: string): Map<string, string> {
 export function changedFiles(before: Map<string, string>, after: Map<string, string>): string[] {
   const names = new Set([...before.keys(), ...after.keys()]);
   return [...names].filter((name) => before.get(name) !== after.get(name)).sort();
+}
+
+/**
+ * `npm run gen` of an answer set that must fail: exit 1, and the copy exactly as it was. Its
+ * output, for the caller's checks of what it says.
+ */
+export async function genRefused(
+  copy: string,
+  generator: string,
+  args: readonly string[],
+): Promise<string> {
+  const before = treeState(copy);
+  const result = await gen(copy, generator, args);
+  expect(result.status, result.output).toBe(1);
+  expect(changedFiles(before, treeState(copy))).toEqual([]);
+  return result.output;
+}
+
+/** Runs `body` while `file` holds what `change` makes of its text; then puts the file back. */
+export async function withChangedFile<T>(
+  file: string,
+  change: (text: string) => string,
+  body: () => Promise<T>,
+): Promise<T> {
+  const original = fs.readFileSync(file, "utf8");
+  fs.writeFileSync(file, change(original));
+  try {
+    return await body();
+  } finally {
+    fs.writeFileSync(file, original);
+  }
 }
