@@ -40,6 +40,27 @@ function edit(file: string, from: string, to: string) {
   fs.writeFileSync(full, text.replace(from, to));
 }
 
+/** The code's calls of user.getUser: the file, the call as it is, and the call passing the flag. */
+const GET_USER_CALLERS = [
+  [
+    "packages/services/src/organization/impl.ts",
+    "getUser.query({ userId: input.ownerUserId })",
+    "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
+  ],
+  [
+    "apps/silo/src/demo.ts",
+    "getUser.query({ userId: alice.id })",
+    "getUser.query({ userId: alice.id, includeInactive: false })",
+  ],
+] as const;
+
+/** Makes these callers of user.getUser pass `includeInactive` (every one by default). */
+function passIncludeInactive(
+  callers: readonly (typeof GET_USER_CALLERS)[number][] = GET_USER_CALLERS,
+) {
+  for (const [file, from, to] of callers) edit(file, from, to);
+}
+
 describe("npm run rpc:compat on a copy of the repository", () => {
   it(
     "walks a developer through adding a required parameter, step by step",
@@ -84,16 +105,7 @@ describe("npm run rpc:compat on a copy of the repository", () => {
       ]);
 
       // Step 2 done (every call passes it): now it may become required.
-      edit(
-        "packages/services/src/organization/impl.ts",
-        "getUser.query({ userId: input.ownerUserId })",
-        "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
-      );
-      edit(
-        "apps/silo/src/demo.ts",
-        "getUser.query({ userId: alice.id })",
-        "getUser.query({ userId: alice.id, includeInactive: false })",
-      );
+      passIncludeInactive();
       const ready = compat();
       expect(ready.status).toBe(0);
       expect(ready.out).toContain(
@@ -112,16 +124,12 @@ describe("npm run rpc:compat on a copy of the repository", () => {
         "input: z.object({ userId: id }),",
         "input: z.object({ userId: id, includeInactive: z.boolean().optional() }),",
       );
-      const caller = "packages/services/src/organization/impl.ts";
-      edit(
-        caller,
-        "getUser.query({ userId: input.ownerUserId })",
-        "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
-      );
+      const [first] = GET_USER_CALLERS;
+      passIncludeInactive([first]);
       const refused = compat();
       expect(refused.status).toBe(1);
       expect(refused.out).toContain("[new-parameter-passed] user.getUser");
-      expect(refused.out).toContain(`called at ${caller}:`);
+      expect(refused.out).toContain(`called at ${first[0]}:`);
       expect(refused.out).toContain('Ship "includeInactive" alone');
     },
     TIMEOUT,
@@ -195,16 +203,7 @@ describe("npm run rpc:compat with the deployed code in git", () => {
 
       // One change: every caller passes it, and it becomes required.
       edit(contract, "includeInactive: z.boolean().optional() }", "includeInactive: z.boolean() }");
-      edit(
-        "packages/services/src/organization/impl.ts",
-        "getUser.query({ userId: input.ownerUserId })",
-        "getUser.query({ userId: input.ownerUserId, includeInactive: false })",
-      );
-      edit(
-        "apps/silo/src/demo.ts",
-        "getUser.query({ userId: alice.id })",
-        "getUser.query({ userId: alice.id, includeInactive: false })",
-      );
+      passIncludeInactive();
       const result = compat();
 
       expect(result.status).toBe(1);
