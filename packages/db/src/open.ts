@@ -1,8 +1,17 @@
+// Opens a database target with its engine's driver. Each engine is imported only when a target
+// needs it: PGlite's module alone adds about 45 MB to a process, which one on PostgreSQL never
+// pays (and `pg` stays out of a PGlite process).
 import type { Driver, DriverOptions } from "./driver.ts";
-import { openPGlite } from "./pglite.ts";
-import { openPostgres } from "./postgres.ts";
 import type { DatabaseTarget } from "./target.ts";
 
-export function openDriver(target: DatabaseTarget, options: DriverOptions = {}): Promise<Driver> {
-  return target.engine === "postgres" ? openPostgres(target, options) : openPGlite(target, options);
+export async function openDriver(
+  target: DatabaseTarget,
+  options: DriverOptions = {},
+): Promise<Driver> {
+  if (target.engine === "postgres") {
+    const { openPostgres } = await import("./postgres.ts");
+    return openPostgres(target, options);
+  }
+  const { openPGlite } = await import("./pglite.ts");
+  return openPGlite(target, options);
 }
