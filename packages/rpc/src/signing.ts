@@ -1,5 +1,6 @@
 // Request signatures (docs/wire-protocol.md, "Signature").
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { NonceStore } from "./nonce-store.ts";
 
 export const TIMESTAMP_HEADER = "x-rpc-timestamp";
 export const NONCE_HEADER = "x-rpc-nonce";
@@ -48,7 +49,10 @@ export interface VerifierOptions {
   readonly secrets: readonly string[];
   readonly maxClockSkewSeconds: number;
   readonly acceptRpc0: boolean;
-  /** Bound on remembered nonces; beyond it the oldest are forgotten (default 1,000,000). */
+  /**
+   * Bound on remembered nonces; beyond it the oldest are forgotten (default 1,000,000, at most
+   * 24 MB: see NonceStore).
+   */
   readonly maxNonces?: number;
   readonly now?: () => number;
 }
@@ -62,14 +66,18 @@ export type Verification = { readonly ok: true } | { readonly ok: false; readonl
 export class SignatureVerifier {
   readonly #options: VerifierOptions;
   readonly #now: () => number;
-  readonly #maxNonces: number;
-  // Accepted nonces with their expiry (ms); insertion order is expiry order.
-  readonly #nonces = new Map<string, number>();
+  // Accepted nonces with their expiry (ms).
+  readonly #nonces: NonceStore;
 
   constructor(options: VerifierOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#maxNonces = options.maxNonces ?? 1_000_000;
+    this.#nonces = new NonceStore({ maxEntries: options.maxNonces ?? 1_000_000 });
+  }
+
+  /** How many accepted nonces are remembered now (at most maxNonces). */
+  get rememberedNonces(): number {
+    return this.#nonces.size;
   }
 
   verify(request: {
@@ -129,16 +137,7 @@ export class SignatureVerifier {
   }
 
   #remember(nonce: string, now: number): boolean {
-    // Checked before pruning, which may drop unexpired entries once the map is full.
-    const seenUntil = this.#nonces.get(nonce);
-    if (seenUntil !== undefined && seenUntil > now) return false;
-    this.#nonces.delete(nonce);
-    for (const [seen, expires] of this.#nonces) {
-      if (expires > now && this.#nonces.size < this.#maxNonces) break;
-      this.#nonces.delete(seen);
-    }
     // Kept for twice the window: a request is accepted up to `skew` seconds from either side.
-    this.#nonces.set(nonce, now + 2 * this.#options.maxClockSkewSeconds * 1000);
-    return true;
+    return this.#nonces.remember(nonce, now, now + 2 * this.#options.maxClockSkewSeconds * 1000);
   }
 }

@@ -383,6 +383,12 @@ describe("SignatureVerifier", () => {
     expect(rejection(check.verify(asReceived(last)))).toMatch(/replayed/);
   });
 
+  it("remembers at most maxNonces, however many requests it accepts", () => {
+    const check = verifier({ maxNonces: 100 });
+    for (let i = 0; i < 1000; i++) expect(check.verify(asReceived(signed()))).toEqual({ ok: true });
+    expect(check.rememberedNonces).toBe(100);
+  });
+
   it("rejects a request signed with another secret", () => {
     const result = verifier().verify(asReceived(signed({ secret: "not-the-secret" })));
     expect(rejection(result)).toMatch(/signature does not match/);
