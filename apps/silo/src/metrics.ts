@@ -4,6 +4,14 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+export interface SiloMetricsOptions {
+  /**
+   * Most label sets per metric (default 1,000): beyond it, new service/method pairs are counted
+   * as `other`, so no caller, however many names it makes up, grows the metrics without bound.
+   */
+  readonly maxLabelSets?: number;
+}
+
 export class SiloMetrics {
   readonly registry = new Registry();
   readonly #served: Counter<"service" | "method" | "status">;
@@ -11,8 +19,10 @@ export class SiloMetrics {
   readonly #made: Counter<"service" | "method" | "destination" | "outcome">;
   readonly #madeSeconds: Histogram<"service" | "method" | "destination">;
   readonly inFlight: Gauge;
+  readonly #maxLabelSets: number;
 
-  constructor(labels: Record<string, string>) {
+  constructor(labels: Record<string, string>, options: SiloMetricsOptions = {}) {
+    this.#maxLabelSets = options.maxLabelSets ?? 1000;
     this.registry.setDefaultLabels(labels);
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
@@ -60,6 +70,11 @@ export class SiloMetrics {
     const key = `${target.service}\u0000${target.method}\u0000${status}`;
     let child = this.#children.get(key);
     if (child === undefined) {
+      // Past the bound, `other` still gets one child per status: a short, fixed list.
+      if (this.#children.size >= this.#maxLabelSets && target !== OTHER_TARGET) {
+        this.served(OTHER_TARGET, status, seconds);
+        return;
+      }
       child = {
         count: this.#served.labels(target.service, target.method, String(status)),
         time: this.#servedSeconds.labels(target.service, target.method),
@@ -71,13 +86,31 @@ export class SiloMetrics {
   }
 
   made(event: CallEvent): void {
-    const [service = "", method = ""] = event.path.split(".");
+    let [service = "", method = ""] = event.path.split(".");
     const destination =
       event.route.kind === "remote" ? (event.route.region ?? "control") : event.route.kind;
+    const key = `${service}\u0000${method}\u0000${destination}\u0000${event.outcome}`;
+    if (!this.#madeKeys.has(key)) {
+      if (this.#madeKeys.size >= this.#maxLabelSets) {
+        service = OTHER;
+        method = OTHER;
+      } else this.#madeKeys.add(key);
+    }
     this.#made.inc({ service, method, destination, outcome: event.outcome });
     this.#madeSeconds.observe({ service, method, destination }, event.durationMs / 1000);
   }
+
+  /** How many label sets the served and made metrics hold (bounded by maxLabelSets each). */
+  get labelSets(): { served: number; made: number } {
+    return { served: this.#children.size, made: this.#madeKeys.size };
+  }
+
+  // Past the bound, `other` pairs still vary by destination (configured) and outcome (tRPC codes).
+  readonly #madeKeys = new Set<string>();
 }
+
+const OTHER = "other";
+const OTHER_TARGET = { service: OTHER, method: OTHER };
 
 /** Labels for a served path: known methods only, so strangers cannot grow the label space. */
 export function servedTarget(
