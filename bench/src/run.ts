@@ -17,6 +17,7 @@ import {
 } from "@acme/rpc";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import autocannon from "autocannon";
+import { memoryRows, memorySection } from "./memory.ts";
 import { ARGS, contracts, entries, type PlainRouter, plainRouter } from "./service.ts";
 
 const BENCH_SECRET = "bench-secret-not-for-production";
@@ -24,6 +25,27 @@ const SERVER = path.join(import.meta.dirname, "server.ts");
 const quick = process.argv.includes("--quick");
 const DURATION_S = quick ? 3 : 8;
 const CONNECTIONS = 32;
+const RESULTS = path.join(import.meta.dirname, "../results.json");
+
+// Memory of real silo processes (last, so the load tests above are not disturbed by them).
+// `--memory` runs this section alone and updates only its part of results.json.
+const runMemory = async () => {
+  const report = await memorySection({
+    requests: quick ? 2000 : 6000,
+    secret: BENCH_SECRET,
+    postgresServer:
+      process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined,
+  });
+  for (const line of memoryRows(report)) console.log(line);
+  return report;
+};
+if (process.argv.includes("--memory")) {
+  const memory = await runMemory();
+  const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
+  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, memory }, null, 2)}\n`);
+  console.log("Wrote the memory section of bench/results.json");
+  process.exit(0);
+}
 
 interface Latency {
   p50Us: number;
@@ -81,6 +103,7 @@ async function startServer(kind: "silo" | "trpc" | "bare"): Promise<Server> {
     },
     stop: () =>
       new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),
@@ -243,10 +266,6 @@ try {
       goal: "cached resolution < 20 µs",
     },
   };
-  fs.writeFileSync(
-    path.join(import.meta.dirname, "../results.json"),
-    `${JSON.stringify(results, null, 2)}\n`,
-  );
 
   const row = (name: string, value: string, baseline: string, r: string, goal: string) =>
     `| ${name.padEnd(34)} | ${value.padEnd(30)} | ${baseline.padEnd(34)} | ${r.padStart(6)} | ${goal.padEnd(22)} |`;
@@ -304,6 +323,9 @@ try {
   console.log(
     `errors/non-2xx: silo ${siloLoad.errors}/${siloLoad.non2xx}, tRPC ${trpcLoad.errors}/${trpcLoad.non2xx}, bare ${bareLoad.errors}/${bareLoad.non2xx}`,
   );
+  await Promise.all([silo.stop(), trpc.stop(), bare.stop()]);
+  const memory = await runMemory();
+  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...results, memory }, null, 2)}\n`);
   console.log("Wrote bench/results.json");
 } finally {
   await Promise.all([silo.stop(), trpc.stop(), bare.stop()]);
