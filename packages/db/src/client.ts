@@ -29,7 +29,17 @@ const drivers = new WeakMap<Db, { driver: Driver; migrations: MigrationReport | 
  */
 export async function createDb(url?: string, options: CreateDbOptions = {}): Promise<Db> {
   const target = parseDatabaseUrl(url, options.cwd);
-  const driver = await openDriver(target, options);
+  const driver = await openDriver(target, {
+    ...options,
+    // A new embedded database starts as a copy of a template built once and cached on disk:
+    // the committed migrations applied (or none, when asked not to migrate).
+    pgliteSnapshot:
+      options.pgliteSnapshot ??
+      (async () => {
+        const { pgliteTemplate } = await import("./pglite-template.ts");
+        return pgliteTemplate(options.migrate === false ? [] : migrations);
+      }),
+  });
   try {
     const report = options.migrate === false ? null : await applyMigrations(driver, migrations);
     const db = new PrismaClient({ adapter: driver.adapterFactory });
@@ -51,6 +61,20 @@ export async function migrateDb(db: Db): Promise<MigrationReport> {
 /** Which database a client is connected to. */
 export function dbTarget(db: Db): DatabaseTarget {
   return driverOf(db).target;
+}
+
+/**
+ * What opening the database did, for logs: the migrations applied and found (null when not
+ * migrated), and for an embedded database whether it was found on disk or made new (from the
+ * cached template, or by initdb).
+ */
+export function openReport(db: Db): {
+  migrations: MigrationReport | null;
+  opened: Driver["opened"];
+} {
+  const entry = drivers.get(db);
+  if (entry === undefined) throw new Error("This Prisma client was not opened by createDb().");
+  return { migrations: entry.migrations, opened: entry.driver.opened };
 }
 
 /** A short description for logs (passwords redacted). */

@@ -5,6 +5,7 @@ export {
   dbTarget,
   describeDb,
   migrateDb,
+  openReport,
 } from "./client.ts";
 export {
   type OrganizationMapping,

@@ -34,16 +34,33 @@ export async function openPGlite(
   const { dataDir } = target;
   let lock: ReturnType<typeof lockDataDir> | undefined;
   let db: PGlite;
+  let archive: Blob | undefined;
+  let opened: Driver["opened"];
+  const snapshot = async () => {
+    archive =
+      typeof options.pgliteSnapshot === "function"
+        ? await options.pgliteSnapshot()
+        : options.pgliteSnapshot;
+    opened = archive === undefined ? "initdb" : "snapshot";
+    return archive;
+  };
   if (dataDir === null) {
     db = await PGlite.create({
-      loadDataDir: options.pgliteSnapshot,
+      loadDataDir: await snapshot(),
       startParams: [...PGLITE_START_PARAMS],
     });
   } else {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     lock = lockDataDir(dataDir);
     try {
-      db = await PGlite.create({ dataDir, startParams: [...PGLITE_START_PARAMS] });
+      // Only a directory that holds no database yet starts from the snapshot.
+      if (holdsDatabase(dataDir)) opened = "existing";
+      else await snapshot();
+      db = await PGlite.create({
+        dataDir,
+        loadDataDir: archive,
+        startParams: [...PGLITE_START_PARAMS],
+      });
     } catch (error) {
       lock.release();
       throw new Error(
@@ -64,6 +81,7 @@ export async function openPGlite(
   return {
     target,
     description,
+    opened,
     adapterFactory: closingAdapterFactory(
       new PrismaPGlite(db),
       { description, isClosed: () => db.closed, close },
@@ -72,6 +90,11 @@ export async function openPGlite(
     transaction: (work) => db.transaction((tx) => work(pgliteSession(tx))),
     close,
   };
+}
+
+/** Whether a PGlite data directory holds a database already. */
+export function holdsDatabase(dataDir: string): boolean {
+  return fs.existsSync(path.join(dataDir, "PG_VERSION"));
 }
 
 /** A migration-runner session on a PGlite transaction. */

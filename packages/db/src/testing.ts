@@ -5,8 +5,8 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { createDb, type Db } from "./client.ts";
 import { migrations } from "./generated/migrations.ts";
-import { applyMigrations } from "./migrate.ts";
-import { pgliteSession } from "./pglite.ts";
+import { PGLITE_START_PARAMS } from "./pglite.ts";
+import { pgliteTemplate } from "./pglite-template.ts";
 import { redactDatabaseUrl } from "./target.ts";
 
 export type TestEngine = "pglite" | "postgres";
@@ -92,36 +92,13 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
 
 /** A bare in-memory PGlite instance (no Prisma, no migrations), for tests of the SQL itself. */
 export async function emptyPGlite(): Promise<PGlite> {
-  return PGlite.create({ loadDataDir: await emptySnapshot() });
+  return PGlite.create({
+    loadDataDir: await emptySnapshot(),
+    startParams: [...PGLITE_START_PARAMS],
+  });
 }
 
-// initdb costs PGlite about 2 s; every test database after the first starts from a copy.
-let empty: Promise<Blob> | undefined;
-let migrated: Promise<Blob> | undefined;
-
-function emptySnapshot(): Promise<Blob> {
-  empty ??= snapshot(async () => {});
-  return empty;
-}
-
-function migratedSnapshot(): Promise<Blob> {
-  migrated ??= emptySnapshot().then((base) =>
-    snapshot(async (db) => {
-      await applyMigrations(
-        { transaction: (work) => db.transaction((tx) => work(pgliteSession(tx))) },
-        migrations,
-      );
-    }, base),
-  );
-  return migrated;
-}
-
-async function snapshot(prepare: (db: PGlite) => Promise<void>, base?: Blob): Promise<Blob> {
-  const db = await PGlite.create({ loadDataDir: base });
-  try {
-    await prepare(db);
-    return await db.dumpDataDir("none");
-  } finally {
-    await db.close();
-  }
-}
+// initdb and the migrations cost PGlite seconds: test databases start from the templates that
+// new embedded databases use, built once per machine and cached on disk (pglite-template.ts).
+const emptySnapshot = () => pgliteTemplate([]);
+const migratedSnapshot = () => pgliteTemplate(migrations);
