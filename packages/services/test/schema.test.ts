@@ -44,7 +44,7 @@ describe("rpc-schema/openapi.json", () => {
     expect(getOrgBySlug).toMatchObject({
       "x-silo-local-mode": "REGION",
       "x-rpc-kind": "query",
-      "x-rpc-resolver": { kind: "organizationSlug", param: "slug" },
+      "x-rpc-resolver": { kind: "byOrganizationSlug", param: "slug" },
       "x-rpc-return-null-if-mapping-not-found": true,
     });
     expect(
