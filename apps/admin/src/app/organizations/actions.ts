@@ -8,6 +8,13 @@ export interface CreateOrganizationState {
   /** The creation, then the lookup by slug that shows the new organization resolves. */
   readonly create: CallResult | null;
   readonly lookup: CallResult | null;
+  /**
+   * What the form shows next (React resets a form after its action runs): after a failure,
+   * everything as typed; after a success, the region and owner, ready for the next one.
+   */
+  readonly values: Partial<Record<"regionName" | "slug" | "name" | "ownerUserId", string>>;
+  /** Counts submissions: the form is drawn afresh from `values` after each. */
+  readonly attempt: number;
 }
 
 const text = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
@@ -18,7 +25,7 @@ const text = (form: FormData, name: string) => String(form.get(name) ?? "").trim
  * fields wherever the method runs.
  */
 export async function createOrganization(
-  _previous: CreateOrganizationState,
+  previous: CreateOrganizationState,
   form: FormData,
 ): Promise<CreateOrganizationState> {
   const input = {
@@ -30,10 +37,12 @@ export async function createOrganization(
   const create = await reportCall("organization.createOrganization", ({ client }) =>
     client.organization.createOrganization.mutate(input),
   );
-  if ("error" in create.outcome) return { create, lookup: null };
+  const attempt = previous.attempt + 1;
+  if ("error" in create.outcome) return { create, lookup: null, values: input, attempt };
   revalidatePath("/organizations");
   const lookup = await reportCall("organization.getOrgBySlug", ({ client }) =>
     client.organization.getOrgBySlug.query({ slug: input.slug }),
   );
-  return { create, lookup };
+  const { regionName, ownerUserId } = input;
+  return { create, lookup, values: { regionName, ownerUserId }, attempt };
 }
