@@ -2,7 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import type { CallResult } from "@/lib/call-result.ts";
-import { reportCall } from "@/server/call.ts";
+import { reportCall, withWordedIssues } from "@/server/call.ts";
+import { methodContract } from "@/server/catalog.ts";
 
 export interface CreateOrganizationState {
   /** The creation, then the lookup by slug that shows the new organization resolves. */
@@ -34,9 +35,11 @@ export async function createOrganization(
     name: text(form, "name"),
     ownerUserId: text(form, "ownerUserId"),
   };
-  const create = await reportCall("organization.createOrganization", ({ client }) =>
+  const schema = methodContract("organization", "createOrganization")?.input;
+  const called = await reportCall("organization.createOrganization", ({ client }) =>
     client.organization.createOrganization.mutate(input),
   );
+  const create = schema === undefined ? called : withWordedIssues(called, schema, input);
   const attempt = previous.attempt + 1;
   if ("error" in create.outcome) return { create, lookup: null, values: input, attempt };
   revalidatePath("/organizations");
