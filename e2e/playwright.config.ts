@@ -8,7 +8,8 @@ import { defineConfig, devices, chromium as playwrightChromium } from "@playwrig
 const PORT = 3200;
 /** The admin app as the CONTROL client of a real three-silo topology (control, us, eu). */
 export const MULTI_ADMIN_PORT = 3201;
-const MULTI_BASE_PORT = 8300;
+/** The control silo's port; `us` and `eu` listen on the next two. */
+export const MULTI_BASE_PORT = 8300;
 const MULTI_SECRET = "e2e-rpc-secret-not-for-production";
 // The system Chromium where there is one (Playwright cannot download browsers everywhere);
 // elsewhere, `npx playwright install chromium` and the bundled one. Checked before anything is

@@ -1,7 +1,7 @@
 // The admin app as the CONTROL client of real silos: a call really goes over the wire.
 import fs from "node:fs"; // demo:line
 import { expect, test } from "@playwright/test";
-import { ADMIN, MULTI_ADMIN_PORT } from "../playwright.config.ts";
+import { ADMIN, MULTI_ADMIN_PORT, MULTI_BASE_PORT } from "../playwright.config.ts";
 
 test.use({ baseURL: `http://127.0.0.1:${MULTI_ADMIN_PORT}` });
 
@@ -36,4 +36,19 @@ test("the organizations page lists the control silo's mappings over the wire", a
     "globex",
     "umbrella",
   ]);
+});
+
+test("the API page's curl examples go to the silos this admin is configured with", async ({
+  page,
+}) => {
+  await page.goto("/api");
+  await page.getByLabel("Username").fill(ADMIN.username);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  const reference = page.locator(".api-reference");
+  await expect(reference.getByRole("heading", { level: 1 })).toHaveText("Silo RPC services");
+  // The first operation is a CONTROL method's: the control silo's address.
+  await expect(reference).toContainText(
+    `curl http://127.0.0.1:${MULTI_BASE_PORT}/api/0/internal/rpc/`,
+  );
 });

@@ -22,6 +22,6 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
 }
 
 export const config = {
-  // Everything but the login page, the readiness probe and Next's own assets.
-  matcher: ["/((?!login|healthz|_next/static|_next/image|favicon.ico).*)"],
+  // Everything but the login page, the readiness probe, Next's own assets and the app's icons.
+  matcher: ["/((?!login|healthz|_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };

@@ -61,6 +61,7 @@ export {
   SiloRuntime,
   type SiloRuntimeOptions,
 } from "./runtime.ts";
+export { schemaExample } from "./schema-example.ts";
 export {
   implementationsFor,
   type RouterOf,

@@ -3,6 +3,7 @@
 // schemas (Zod 4's own `toJSONSchema`, draft 2020-12, the dialect OpenAPI 3.1 uses).
 import { z } from "zod";
 import type { AnyMethodContract, AnyServiceContract } from "./contract.ts";
+import { schemaExample } from "./schema-example.ts";
 import { rpcPath } from "./wire.ts";
 
 export type JsonSchema = Record<string, unknown>;
@@ -45,6 +46,7 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
 }
 
 function operation(service: AnyServiceContract, name: string, method: AnyMethodContract) {
+  const args = jsonSchema(method.input, "input");
   const extensions: RpcOperationExtensions = {
     "x-rpc-service": service.key,
     "x-rpc-method": name,
@@ -69,10 +71,12 @@ function operation(service: AnyServiceContract, name: string, method: AnyMethodC
             type: "object",
             required: ["args"],
             properties: {
-              args: jsonSchema(method.input, "input"),
+              args,
               meta: { type: "object", description: "Reserved; send {}." },
             },
           },
+          // The body viewers show in their examples (curl...): a call the method accepts.
+          example: { args: schemaExample(args), meta: {} },
         },
       },
     },

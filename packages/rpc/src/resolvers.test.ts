@@ -60,7 +60,7 @@ describe("resolvers", () => {
       region: "eu",
     });
     expect(resolver.spec).toEqual({
-      kind: "organizationIdAttribute",
+      kind: "byOrganizationIdAttribute",
       param: "project",
       attribute: "organizationId",
     });

@@ -25,11 +25,28 @@ export type Resolution =
   /** No mapping: the call fails with NOT_FOUND naming `organization`, or returns null if allowed. */
   | { readonly mappingNotFound: string };
 
-/** A resolver, with a description of itself for schemas and docs (`spec`). */
+/**
+ * A resolver, with a description of itself for schemas and docs (`spec`): `kind` is the name of
+ * the function that made it, as contracts call it (`byOrganizationSlug`), so the OpenAPI document
+ * and the admin app show `byOrganizationSlug(slug)`, the call a contract makes.
+ */
 export interface Resolver<Args = never> {
   readonly spec: { readonly kind: string; readonly param?: string; readonly attribute?: string };
   readonly resolve: (args: Args, context: ResolveContext) => Promise<Resolution>;
 }
+
+/**
+ * The kinds resolvers had before they took their functions' names, as contract documents
+ * written then record them. The same resolvers route the same way, so the compatibility gate
+ * treats `organizationSlug` becoming `byOrganizationSlug` as no change in routing.
+ */
+export const FORMER_RESOLVER_KINDS: Readonly<Record<string, string>> = {
+  organizationSlug: "byOrganizationSlug",
+  organizationId: "byOrganizationId",
+  regionName: "byRegionName",
+  organizationIdAttribute: "byOrganizationIdAttribute",
+  singleOrganization: "requireSingleOrganization",
+};
 
 function required(args: object, param: string): unknown {
   const value = (args as Record<string, unknown>)[param];
@@ -51,7 +68,7 @@ export function byOrganizationSlug<const P extends string = "slug">(
   param: P = "slug" as P,
 ): Resolver<{ readonly [K in P]: string }> {
   return {
-    spec: { kind: "organizationSlug", param },
+    spec: { kind: "byOrganizationSlug", param },
     resolve: async (args, { mappings }) => {
       const slug = String(required(args, param));
       return fromMapping(await mappings.bySlug(slug), `organization with slug "${slug}"`);
@@ -64,7 +81,7 @@ export function byOrganizationId<const P extends string = "organizationId">(
   param: P = "organizationId" as P,
 ): Resolver<{ readonly [K in P]: string }> {
   return {
-    spec: { kind: "organizationId", param },
+    spec: { kind: "byOrganizationId", param },
     resolve: async (args, { mappings }) => {
       const id = String(required(args, param));
       return fromMapping(await mappings.byId(id), `organization ${id}`);
@@ -77,7 +94,7 @@ export function byRegionName<const P extends string = "regionName">(
   param: P = "regionName" as P,
 ): Resolver<{ readonly [K in P]: string }> {
   return {
-    spec: { kind: "regionName", param },
+    spec: { kind: "byRegionName", param },
     resolve: async (args) => ({ region: String(required(args, param)) }),
   };
 }
@@ -94,7 +111,7 @@ export function byOrganizationIdAttribute<
   attribute: A = "organizationId" as A,
 ): Resolver<{ readonly [K in P]: { readonly [L in A]: string } }> {
   return {
-    spec: { kind: "organizationIdAttribute", param, attribute },
+    spec: { kind: "byOrganizationIdAttribute", param, attribute },
     resolve: async (args, { mappings }) => {
       const holder = required(args, param);
       const id =
@@ -113,7 +130,7 @@ export function byOrganizationIdAttribute<
 /** For single-organization installs: the region of the one organization there is. */
 export function requireSingleOrganization(): Resolver<object> {
   return {
-    spec: { kind: "singleOrganization" },
+    spec: { kind: "requireSingleOrganization" },
     resolve: async (_args, { mappings }) => {
       const mapping = await mappings.single();
       if (mapping === null) {

@@ -351,7 +351,7 @@ const RULES: Record<RuleId, RuleCase> = {
     service: "organization",
     method: "listMembers",
     message:
-      'organization.listMembers: resolver {"kind":"organizationId","param":"organizationId"} became {"kind":"organizationSlug","param":"slug"}',
+      'organization.listMembers: resolver {"kind":"byOrganizationId","param":"organizationId"} became {"kind":"byOrganizationSlug","param":"slug"}',
     fix: "Add a new method with the new resolver, move the callers to it, then remove the old one.",
   },
   "retry-semantics-changed": {
@@ -441,6 +441,35 @@ describe("accepted changes", () => {
       violations: [],
       allowed: [],
     });
+  });
+
+  it("a resolver's kind recorded under its former name (organizationId, before byOrganizationId)", () => {
+    const services = [organizationService()];
+    const before = JSON.parse(
+      JSON.stringify(document(services)).replaceAll(
+        '"kind":"byOrganizationId"',
+        '"kind":"organizationId"',
+      ),
+    );
+    expect(JSON.stringify(before)).toContain('"kind":"organizationId"');
+    expect(checkCompatibility(before, document(services), [])).toEqual({
+      violations: [],
+      allowed: [
+        {
+          service: "organization",
+          method: "listMembers",
+          change:
+            'resolver {"kind":"organizationId","param":"organizationId"} renamed {"kind":"byOrganizationId","param":"organizationId"} (the same resolver, so the same routing)',
+        },
+      ],
+    });
+    // A former name still names the resolver it was: another one is a change in routing.
+    const moved = JSON.parse(
+      JSON.stringify(before).replaceAll('"kind":"organizationId"', '"kind":"organizationSlug"'),
+    );
+    expect(rulesOf(checkCompatibility(moved, document(services), []))).toEqual([
+      "resolver-changed",
+    ]);
   });
 
   it("a new optional parameter no call site passes yet (or none the checker can read)", () => {
@@ -855,7 +884,7 @@ describe("moving a service between silos", () => {
       ["resolver-changed", "integration.getIntegration"],
     ]);
     expect(report.violations[1]?.message).toContain(
-      'resolver null became {"kind":"organizationId","param":"organizationId"}',
+      'resolver null became {"kind":"byOrganizationId","param":"organizationId"}',
     );
   });
 

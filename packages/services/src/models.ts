@@ -3,14 +3,23 @@
 // (password hashes, integration metadata) appears here.
 import { z } from "zod";
 
-export const id = z.uuid();
-export const isoDateTime = z.iso.datetime({ offset: true });
+// Each shared field carries an example (`.meta`): it becomes the field's `examples` in the OpenAPI
+// document, from which each method's example request is made (what API viewers show in curl).
+export const id = z.uuid().meta({ examples: ["0190f5e2-3c4b-7a1d-9e8f-1234567890ab"] });
+export const isoDateTime = z.iso
+  .datetime({ offset: true })
+  .meta({ examples: ["2026-01-01T00:00:00.000Z"] });
 export const slug = z
   .string()
   .min(1)
   .max(50)
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "must be lowercase letters, digits and inner dashes");
-export const regionName = z.string().min(1).max(63);
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "must be lowercase letters, digits and inner dashes")
+  .meta({ examples: ["acme"] });
+export const regionName = z
+  .string()
+  .min(1)
+  .max(63)
+  .meta({ examples: ["us"] });
 
 export const OrganizationStatus = z.enum(["ACTIVE", "PENDING_DELETION", "DELETION_IN_PROGRESS"]);
 
@@ -26,6 +35,7 @@ export const OrganizationMapping = z.object({
 export type OrganizationMapping = z.output<typeof OrganizationMapping>;
 
 // demo:start
+export const email = z.email().meta({ examples: ["alice@example.com"] });
 export const MemberRole = z.enum(["OWNER", "MANAGER", "ADMIN", "MEMBER"]);
 export const IntegrationStatus = z.enum(["ACTIVE", "DISABLED", "PENDING_DELETION"]);
 
@@ -49,7 +59,7 @@ export type OrganizationMember = z.output<typeof OrganizationMember>;
 
 export const User = z.object({
   id,
-  email: z.email(),
+  email,
   name: z.string(),
   isActive: z.boolean(),
   createdAt: isoDateTime,

@@ -1,6 +1,7 @@
 // The OpenAPI document: valid, faithful to the wire, and equal to the committed snapshot.
 import fs from "node:fs";
 import path from "node:path";
+import type { AnyMethodContract } from "@acme/rpc";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { contracts } from "../src/contracts.ts";
@@ -44,7 +45,7 @@ describe("rpc-schema/openapi.json", () => {
     expect(getOrgBySlug).toMatchObject({
       "x-silo-local-mode": "REGION",
       "x-rpc-kind": "query",
-      "x-rpc-resolver": { kind: "organizationSlug", param: "slug" },
+      "x-rpc-resolver": { kind: "byOrganizationSlug", param: "slug" },
       "x-rpc-return-null-if-mapping-not-found": true,
     });
     expect(
@@ -59,6 +60,39 @@ describe("rpc-schema/openapi.json", () => {
       properties: { value: { anyOf: [{ type: "object" }, { type: "null" }] } },
     });
     // demo:end
+  });
+
+  it("describes every method (the API viewer and the admin list them by it)", () => {
+    const undescribed = contracts.flatMap((service) =>
+      Object.entries(service.methods as Record<string, AnyMethodContract>)
+        .filter(([, method]) => (method.description ?? "").trim() === "")
+        .map(([name]) => `${service.key}.${name}`),
+    );
+    expect(undescribed, "methods without a description").toEqual([]);
+  });
+
+  it("gives every method an example request its input schema accepts", () => {
+    const document = rpcSchema();
+    const refused: string[] = [];
+    for (const service of contracts) {
+      for (const [name, method] of Object.entries(
+        service.methods as Record<string, AnyMethodContract>,
+      )) {
+        const operation = Object.values(document.paths).find(
+          (item) => item.post.operationId === `${service.key}.${name}`,
+        )?.post;
+        const example = operation?.requestBody.content["application/json"].example;
+        expect(example?.meta, `${service.key}.${name}`).toEqual({});
+        const parsed = method.input.safeParse(example?.args);
+        if (!parsed.success)
+          refused.push(
+            `${service.key}.${name} ${JSON.stringify(example?.args)}: ${parsed.error.issues
+              .map((issue) => `${issue.path.join(".")} ${issue.message}`)
+              .join("; ")} (give the field .meta({ examples: [...] }))`,
+          );
+      }
+    }
+    expect(refused).toEqual([]);
   });
 
   it("is the committed snapshot (the contract that is deployed)", () => {

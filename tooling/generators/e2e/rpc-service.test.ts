@@ -74,7 +74,7 @@ describe("npx turbo gen rpc-service, in a copy of the repository", () => {
       operationId: "auditLog.recordEvent",
       "x-silo-local-mode": "REGION",
       "x-rpc-kind": "mutation",
-      "x-rpc-resolver": { kind: "organizationSlug", param: "slug" },
+      "x-rpc-resolver": { kind: "byOrganizationSlug", param: "slug" },
     });
     // The ones written first are in it too: the generator's --update recorded every change.
     expect(
@@ -87,7 +87,7 @@ describe("npx turbo gen rpc-service, in a copy of the repository", () => {
     expect(
       document.paths["/api/0/internal/rpc/orgSettings/saveSettings/"]?.post["x-rpc-resolver"],
     ).toEqual({
-      kind: "organizationIdAttribute",
+      kind: "byOrganizationIdAttribute",
       param: "organization",
       attribute: "organizationId",
     });

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { NavLinks } from "@/components/nav-links.tsx";
+import { loginRequired } from "@/server/auth.ts";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -17,7 +18,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="brand">
             Silo admin
           </Link>
-          <NavLinks />
+          <NavLinks loginGate={loginRequired()} />
         </header>
         <main className="content">{children}</main>
       </body>

@@ -31,7 +31,14 @@ export function CallReport({ result }: { result: CallResult }) {
         )}{" "}
         <code>{result.path}</code> in {ms(result.latencyMs)}
       </h3>
-      {"error" in outcome && <p className="error-message">{outcome.error.message}</p>}
+      {"error" in outcome && (
+        <p className="error-message">
+          {outcome.error.issues !== undefined && outcome.error.issues.length > 0
+            ? // The issues are shown at the fields: the message would list them again.
+              `The input is invalid: ${outcome.error.issues.length} issue${outcome.error.issues.length === 1 ? "" : "s"}, shown above.`
+            : outcome.error.message}
+        </p>
+      )}
       {event !== null && (
         <dl className="facts">
           <dt>Route</dt>

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { logout } from "@/app/login/actions.ts";
 
 const LINKS = [
   { href: "/services", label: "Services" },
@@ -10,23 +11,33 @@ const LINKS = [
   { href: "/api", label: "API" },
 ] as const;
 
-export function NavLinks() {
+/** The main links, and "Log out" when this app asks for a login (`loginGate`). */
+export function NavLinks({ loginGate }: { loginGate: boolean }) {
   const pathname = usePathname();
   // Nothing to navigate to before logging in (and no prefetching of pages that redirect here).
   if (pathname === "/login") return null;
   return (
-    <nav aria-label="Main" className="nav">
-      {LINKS.map(({ href, label }) => {
-        const current =
-          pathname === href ||
-          pathname.startsWith(`${href}/`) ||
-          (href === "/services" && pathname === "/");
-        return (
-          <Link key={href} href={href} aria-current={current ? "page" : undefined}>
-            {label}
-          </Link>
-        );
-      })}
-    </nav>
+    <>
+      <nav aria-label="Main" className="nav">
+        {LINKS.map(({ href, label }) => {
+          const current =
+            pathname === href ||
+            pathname.startsWith(`${href}/`) ||
+            (href === "/services" && pathname === "/");
+          return (
+            <Link key={href} href={href} aria-current={current ? "page" : undefined}>
+              {label}
+            </Link>
+          );
+        })}
+      </nav>
+      {loginGate && (
+        <form action={logout} className="logout">
+          <button type="submit" className="secondary">
+            Log out
+          </button>
+        </form>
+      )}
+    </>
   );
 }

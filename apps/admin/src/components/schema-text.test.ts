@@ -10,11 +10,13 @@ const schemaOf = (schema: z.ZodType) =>
 describe("typeText", () => {
   it.each([
     ["string", z.string()],
-    ["string (uuid)", z.uuid()],
-    ["string (date-time)", z.iso.datetime({ offset: true })],
+    ["UUID", z.uuid()],
+    ["date-time (ISO 8601)", z.iso.datetime({ offset: true })],
+    ["email address", z.email()],
+    ["string (ipv4)", z.ipv4()],
     ["integer", z.int()],
     ["boolean", z.boolean()],
-    ["array of string (uuid)", z.array(z.uuid())],
+    ["array of UUID", z.array(z.uuid())],
     ["one of ACTIVE, DISABLED", z.enum(["ACTIVE", "DISABLED"])],
     ['always "v1"', z.literal("v1")],
     ["object or null", z.object({ id: z.uuid() }).nullable()],

@@ -1,7 +1,17 @@
 // Words for a JSON Schema (as Zod writes it): a field's type and its limits. Used by SchemaView.
 import type { JsonSchema } from "@acme/rpc";
 
-/** "string (uuid)", "array of string (uuid)", "object or null", "one of ACTIVE, DISABLED". */
+/** What a string format is called: a uuid field is a "UUID", not a "string". */
+const FORMAT_NAMES: Readonly<Record<string, string>> = {
+  uuid: "UUID",
+  "date-time": "date-time (ISO 8601)",
+  date: "date (ISO 8601)",
+  time: "time (ISO 8601)",
+  email: "email address",
+  uri: "URL",
+};
+
+/** "UUID", "array of UUID", "object or null", "one of ACTIVE, DISABLED", "string (ipv4)". */
 export function typeText(schema: JsonSchema): string {
   if ("const" in schema) return `always ${JSON.stringify(schema.const)}`;
   if (Array.isArray(schema.enum)) return `one of ${schema.enum.map(String).join(", ")}`;
@@ -12,7 +22,8 @@ export function typeText(schema: JsonSchema): string {
     case "array":
       return isRecord(schema.items) ? `array of ${typeText(schema.items)}` : "array";
     case "string":
-      return typeof schema.format === "string" ? `string (${schema.format})` : "string";
+      if (typeof schema.format !== "string") return "string";
+      return FORMAT_NAMES[schema.format] ?? `string (${schema.format})`;
     case undefined:
       return "any value";
     default:

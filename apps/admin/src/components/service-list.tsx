@@ -60,8 +60,10 @@ export function ServiceList({ services }: { services: readonly ServiceSummary[] 
                 <th scope="col" className="col-resolver wide-only">
                   Resolver
                 </th>
-                <th scope="col" className="col-callers">
-                  Callers
+                <th scope="col" className="col-callers" aria-describedby="callers-explained">
+                  <abbr title="Places in the code (tests aside) that call this method">
+                    Callers
+                  </abbr>
                 </th>
                 <th scope="col" className="wide-only">
                   Description

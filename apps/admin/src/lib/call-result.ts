@@ -9,12 +9,15 @@ export interface CallError {
   readonly issues?: readonly ValidationIssue[];
 }
 
+/** What the method page's Call gets back: a call's result, or why no call was made. */
+export type CallAttempt = CallResult | { readonly inputError: string };
+
 export type CallOutcome = { readonly value: unknown } | { readonly error: CallError };
 
 export interface CallResult {
   readonly path: string;
   readonly outcome: CallOutcome;
-  /** The call's own event: where it was routed and how long the runtime took. Null when no call was made (input not JSON). */
+  /** The call's own event: where it was routed and how long the runtime took. Null when the runtime made none (invalid input). */
   readonly event: CallEvent | null;
   /** Every call made while answering it, the nested ones first (a mutation may call others). */
   readonly events: readonly CallEvent[];

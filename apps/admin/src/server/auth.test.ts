@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { credentialsMatch, loadAuthSettings } from "./auth.ts";
+import { credentialsMatch, loadAuthSettings, loginRequired } from "./auth.ts";
 import { SESSION_TTL_MS, signSession, verifySession } from "./session.ts";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
@@ -46,6 +46,14 @@ describe("sessions", () => {
 describe("login settings", () => {
   it("leave `next dev` open when no credentials are set", () => {
     expect(loadAuthSettings({ NODE_ENV: "development" })).toEqual({ required: false });
+  });
+
+  it("say whether the nav offers to log out: in production always, in development once a credential is set", () => {
+    expect(loginRequired({ NODE_ENV: "development" })).toBe(false);
+    expect(loginRequired({ NODE_ENV: "development", ADMIN_USERNAME: "admin" })).toBe(true);
+    // Only what is set counts: a weak value still means a login is asked for (and refused at start).
+    expect(loginRequired({ NODE_ENV: "development", ADMIN_PASSWORD: "short" })).toBe(true);
+    expect(loginRequired({ NODE_ENV: "production" })).toBe(true);
   });
 
   it("refuse to run a production server without credentials, naming what is missing", () => {

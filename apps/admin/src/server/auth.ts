@@ -21,13 +21,30 @@ export type AuthSettings =
       readonly secret: string;
     };
 
+const presence = z.object({
+  NODE_ENV: z.string().default("development"),
+  ADMIN_USERNAME: z.string().optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  ADMIN_SESSION_SECRET: z.string().optional(),
+});
+
+/**
+ * Whether this process asks for a login: always in production (`next start` refuses to run
+ * without credentials), in development only once any credential is set. Only looks at what is
+ * set, never fails, so a page can ask it (the nav's "Log out") without repeating the checks.
+ */
+export function loginRequired(source: Environment = process.env): boolean {
+  const env = loadEnv(presence, source);
+  const given = [env.ADMIN_USERNAME, env.ADMIN_PASSWORD, env.ADMIN_SESSION_SECRET].some(
+    (value) => value !== undefined,
+  );
+  return given || env.NODE_ENV === "production";
+}
+
 /** Reads and checks the login settings once; in production, missing credentials stop the app. */
 export function loadAuthSettings(source: Environment = process.env): AuthSettings {
+  if (!loginRequired(source)) return { required: false };
   const env = loadEnv(schema, source);
-  const given = [env.ADMIN_USERNAME, env.ADMIN_PASSWORD, env.ADMIN_SESSION_SECRET].filter(
-    (v) => v !== undefined,
-  );
-  if (given.length === 0 && env.NODE_ENV !== "production") return { required: false };
   if (
     env.ADMIN_USERNAME === undefined ||
     env.ADMIN_PASSWORD === undefined ||

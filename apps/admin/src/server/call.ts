@@ -1,6 +1,8 @@
 // Calls methods through the silo runtime, the same way any app does, and reports how it went.
 import { TRPCError, validationIssues } from "@acme/rpc";
+import type { z } from "zod";
 import type { CallError, CallResult } from "@/lib/call-result.ts";
+import { humanIssues } from "@/lib/issue-text.ts";
 import { type AdminSilo, getSilo, recordCalls } from "./silo.ts";
 
 export function toCallError(error: unknown): CallError {
@@ -35,6 +37,18 @@ export async function reportCall(
     requests,
     latencyMs,
   };
+}
+
+/** The result with its validation issues worded for a form, each once (lib/issue-text.ts). */
+export function withWordedIssues(
+  result: CallResult,
+  schema: z.ZodType,
+  input: unknown,
+): CallResult {
+  const { outcome } = result;
+  if (!("error" in outcome) || outcome.error.issues === undefined) return result;
+  const issues = humanIssues(schema, input, outcome.error.issues);
+  return { ...result, outcome: { error: { ...outcome.error, issues } } };
 }
 
 /** `runtime.call(path, input)`: any method by name, as the method page calls it. */

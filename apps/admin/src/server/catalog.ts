@@ -61,6 +61,18 @@ export function serviceCatalog(): ServiceSummary[] {
   }));
 }
 
+/** A method's contract (its Zod schemas), or undefined for an unknown name. */
+export function methodContract(
+  serviceKey: string,
+  methodName: string,
+): AnyMethodContract | undefined {
+  const service = contracts.find((candidate) => candidate.key === serviceKey);
+  const methods = service?.methods as Record<string, AnyMethodContract> | undefined;
+  return methods !== undefined && Object.hasOwn(methods, methodName)
+    ? methods[methodName]
+    : undefined;
+}
+
 export type Operation = ReturnType<typeof rpcSchema>["paths"][string]["post"];
 
 export interface MethodDetails {

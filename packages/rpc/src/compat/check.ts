@@ -1,6 +1,7 @@
 // The compatibility gate's rules: what may change in an RPC method between two deployed
 // contracts, given who calls what (docs/evolving-rpc-methods.md).
 import type { JsonSchema } from "../openapi.ts";
+import { FORMER_RESOLVER_KINDS } from "../resolvers.ts";
 import { acceptsAll } from "./schema-subset.ts";
 
 /** One method as a contract document records it. */
@@ -105,6 +106,15 @@ export function methodsOf(document: unknown): Map<string, MethodRecord> {
   return methods;
 }
 
+/** A resolver as recorded, with a kind from before the rename under its current name. */
+function currentResolver(resolver: unknown): unknown {
+  if (typeof resolver !== "object" || resolver === null || !("kind" in resolver)) return resolver;
+  const kind = String(resolver.kind);
+  return Object.hasOwn(FORMER_RESOLVER_KINDS, kind)
+    ? { ...resolver, kind: FORMER_RESOLVER_KINDS[kind] }
+    : resolver;
+}
+
 const properties = (schema: JsonSchema) => (schema.properties ?? {}) as Record<string, JsonSchema>;
 const required = (schema: JsonSchema) => new Set((schema.required ?? []) as string[]);
 
@@ -188,7 +198,16 @@ export function checkCompatibility(
         "Add a new service in the new silo, move the callers to it, then remove the old one.",
       );
     }
-    if (JSON.stringify(old.resolver) !== JSON.stringify(now.resolver)) {
+    if (
+      JSON.stringify(old.resolver) !== JSON.stringify(now.resolver) &&
+      JSON.stringify(currentResolver(old.resolver)) === JSON.stringify(now.resolver)
+    ) {
+      allowed.push({
+        service: now.service,
+        method: now.method,
+        change: `resolver ${JSON.stringify(old.resolver)} renamed ${JSON.stringify(now.resolver)} (the same resolver, so the same routing)`,
+      });
+    } else if (JSON.stringify(old.resolver) !== JSON.stringify(now.resolver)) {
       add(
         now,
         "resolver-changed",

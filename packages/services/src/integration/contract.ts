@@ -9,6 +9,8 @@ export const integrationService = defineService({
   description: "Integrations, from the control silo. Credentials in their metadata never leave it.",
   methods: {
     getIntegration: controlQuery({
+      description:
+        "The integration with this id, or null. Its credentials never leave the control silo.",
       input: z.object({ integrationId: id }),
       output: Integration.nullable(),
     }),

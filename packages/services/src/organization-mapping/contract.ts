@@ -24,10 +24,17 @@ export const organizationMappingService = defineService({
       idempotent: true,
     }),
     getBySlug: controlQuery({
-      input: z.object({ slug: z.string().min(1) }),
+      description: "Where the organization with this slug lives, or null if it has no mapping.",
+      input: z.object({
+        slug: z
+          .string()
+          .min(1)
+          .meta({ examples: ["acme"] }),
+      }),
       output: OrganizationMapping.nullable(),
     }),
     getById: controlQuery({
+      description: "Where the organization with this id lives, or null if it has no mapping.",
       input: z.object({ organizationId: id }),
       output: OrganizationMapping.nullable(),
     }),

@@ -18,7 +18,13 @@ export const organizationService = defineService({
     getOrgBySlug: regionQuery({
       description:
         "The organization with this slug, or null. With userId: only if it is active and the user is a member.",
-      input: z.object({ slug: z.string().min(1), userId: id.optional() }),
+      input: z.object({
+        slug: z
+          .string()
+          .min(1)
+          .meta({ examples: ["acme"] }),
+        userId: id.optional(),
+      }),
       output: OrganizationSummary.nullable(),
       resolve: byOrganizationSlug("slug"),
       returnNullIfMappingNotFound: true,

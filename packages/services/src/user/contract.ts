@@ -1,6 +1,6 @@
 import { controlQuery, defineService } from "@acme/rpc";
 import { z } from "zod";
-import { id, User } from "../models.ts";
+import { email, id, User } from "../models.ts";
 
 /** Users are global: they live in the control silo. */
 export const userService = defineService({
@@ -9,6 +9,7 @@ export const userService = defineService({
   description: "Users, from the control silo.",
   methods: {
     getUser: controlQuery({
+      description: "The user with this id, active or not, or null.",
       input: z.object({ userId: id }),
       output: User.nullable(),
     }),
@@ -18,7 +19,8 @@ export const userService = defineService({
       output: z.array(User),
     }),
     getByEmail: controlQuery({
-      input: z.object({ email: z.email() }),
+      description: "The user with this email address (exactly as stored), or null.",
+      input: z.object({ email }),
       output: User.nullable(),
     }),
   },

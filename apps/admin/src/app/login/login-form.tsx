@@ -23,7 +23,7 @@ export function LoginForm({ next }: { next: string }) {
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
       {state.error ? (
-        <p role="alert" className="error">
+        <p role="alert" className="notice error">
           {state.error}
         </p>
       ) : null}

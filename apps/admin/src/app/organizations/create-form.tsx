@@ -2,9 +2,10 @@
 
 import { useActionState } from "react";
 import { CallReport } from "@/components/call-report.tsx";
+import { SLUG_PATTERN } from "@/lib/slug-pattern.ts";
 import { type CreateOrganizationState, createOrganization } from "./actions.ts";
 
-const initial: CreateOrganizationState = { create: null, lookup: null };
+const initial: CreateOrganizationState = { create: null, lookup: null, values: {}, attempt: 0 };
 
 export function CreateOrganizationForm({
   regions,
@@ -14,6 +15,7 @@ export function CreateOrganizationForm({
   users: readonly { id: string; name: string; email: string }[];
 }) {
   const [state, action, pending] = useActionState(createOrganization, initial);
+  const { values } = state;
   const issues =
     state.create !== null && "error" in state.create.outcome
       ? (state.create.outcome.error.issues ?? [])
@@ -22,10 +24,11 @@ export function CreateOrganizationForm({
   return (
     <section className="card" aria-labelledby="create-organization">
       <h2 id="create-organization">Create an organization</h2>
-      <form action={action} className="form-grid">
+      {/* Drawn afresh after each attempt, from what the action gave back (see `values`). */}
+      <form key={state.attempt} action={action} className="form-grid">
         <label>
           Region
-          <select name="regionName" required defaultValue={regions[0]}>
+          <select name="regionName" required defaultValue={values.regionName ?? regions[0]}>
             {regions.map((region) => (
               <option key={region} value={region}>
                 {region}
@@ -36,23 +39,38 @@ export function CreateOrganizationForm({
         </label>
         <label>
           Slug
-          <input name="slug" required placeholder="e.g. hooli" pattern="[a-z0-9-]+" />
+          <input
+            name="slug"
+            required
+            placeholder="e.g. hooli"
+            pattern={SLUG_PATTERN}
+            maxLength={50}
+            title="Lowercase letters, digits and inner dashes"
+            defaultValue={values.slug}
+          />
           {issueFor("slug") && <span className="issue">{issueFor("slug")}</span>}
         </label>
         <label>
           Name
-          <input name="name" required placeholder="e.g. Hooli" maxLength={100} />
+          <input
+            name="name"
+            required
+            placeholder="e.g. Hooli"
+            maxLength={100}
+            defaultValue={values.name}
+          />
           {issueFor("name") && <span className="issue">{issueFor("name")}</span>}
         </label>
-        <label>
+        <label className="wide">
           Owner
-          <select name="ownerUserId" required>
+          <select name="ownerUserId" required defaultValue={values.ownerUserId}>
             {users.map((user) => (
               <option key={user.id} value={user.id}>
                 {user.name} ({user.email})
               </option>
             ))}
           </select>
+          {issueFor("ownerUserId") && <span className="issue">{issueFor("ownerUserId")}</span>}
         </label>
         <div className="actions">
           <button type="submit" disabled={pending}>

@@ -17,7 +17,21 @@ function parseObject(text: string): Record<string, unknown> | null {
   }
 }
 
-/** The raw JSON editor and the "Call" button, with the call's result, route and latency. */
+/** Why `text` is not JSON, or null when it is. */
+function jsonProblem(text: string): string | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (error) {
+    return `The input is not JSON: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/**
+ * The raw JSON editor and the "Call" button, with the call's result, route and latency. Input
+ * that is not JSON is an input error, shown before any call is made. Each validation issue is
+ * shown once: at its parameter's field, or (for a path no field shows) beside the editor.
+ */
 export function CallForm({
   service,
   method,
@@ -32,16 +46,35 @@ export function CallForm({
 }) {
   const [input, setInput] = useState(example);
   const [result, setResult] = useState<CallResult | null>(null);
+  const [inputError, setInputError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
   const editorId = useId();
   const issuesId = useId();
   const issues =
     result !== null && "error" in result.outcome ? (result.outcome.error.issues ?? []) : [];
+  const parameters = Object.keys((inputSchema.properties ?? {}) as object);
+  const fieldsShown = parseObject(input) !== null;
+  // Issues about a parameter the form has a field for are shown there; the others, here.
+  const editorIssues = issues.filter(
+    (issue) => !fieldsShown || !parameters.includes(issue.path.split(".")[0] ?? ""),
+  );
+  const invalid = inputError !== null || issues.length > 0;
 
-  const call = () =>
+  const call = () => {
+    const problem = jsonProblem(input);
+    setInputError(problem);
+    if (problem !== null) {
+      setResult(null);
+      return;
+    }
     startTransition(async () => {
-      setResult(await callMethod(service, method, input));
+      const attempt = await callMethod(service, method, input);
+      if ("inputError" in attempt) {
+        setInputError(attempt.inputError);
+        setResult(null);
+      } else setResult(attempt);
     });
+  };
 
   return (
     <section className="card call" aria-labelledby={`${editorId}-title`}>
@@ -66,13 +99,21 @@ export function CallForm({
             value={input}
             spellCheck={false}
             rows={Math.min(16, Math.max(4, input.split("\n").length + 1))}
-            aria-invalid={issues.length > 0}
-            aria-describedby={issues.length > 0 ? issuesId : undefined}
-            onChange={(event) => setInput(event.target.value)}
+            aria-invalid={invalid}
+            aria-describedby={invalid ? issuesId : undefined}
+            onChange={(event) => {
+              setInput(event.target.value);
+              setInputError(null);
+            }}
           />
-          {issues.length > 0 && (
+          {inputError !== null && (
+            <p id={issuesId} className="notice error" role="alert">
+              {inputError}
+            </p>
+          )}
+          {inputError === null && editorIssues.length > 0 && (
             <ul id={issuesId} className="issues" aria-label="Validation issues">
-              {issues.map((issue) => (
+              {editorIssues.map((issue) => (
                 <li key={`${issue.path}:${issue.message}`}>
                   <code>{issue.path || "(input)"}</code>: {issue.message}
                 </li>

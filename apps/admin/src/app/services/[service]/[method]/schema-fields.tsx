@@ -4,6 +4,8 @@
 // with the raw JSON editor: editing a field rewrites the JSON, editing the JSON refills the fields.
 // Parameters of a type a field cannot edit well (objects, arrays, unions) stay in the JSON editor.
 
+import { typeText } from "@/components/schema-text.ts";
+
 type Schema = Record<string, unknown>;
 type Issue = { path: string; message: string };
 
@@ -59,7 +61,7 @@ export function SchemaFields({
           <label htmlFor={id}>
             {name}
             {required.has(name) ? " *" : ""}{" "}
-            <span className="muted">{kind === "json" ? "(edit in JSON)" : kind}</span>
+            <span className="muted">{kind === "json" ? "(edit in JSON)" : typeText(field)}</span>
           </label>
         );
         let control: React.ReactNode;
