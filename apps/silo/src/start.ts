@@ -8,6 +8,7 @@ import {
   createDb,
   DEMO_REGIONS,
   describeDb,
+  describeOpening,
   MONOLITH_SEED_SCOPE,
   type SeedScope,
   seedDemoData,
@@ -84,7 +85,7 @@ async function start(options: SiloAppOptions): Promise<void> {
   process.on("SIGTERM", stop);
 
   const scope = seedScope(config);
-  if (env.SEED_DEMO_DATA && scope !== null) await seedDemoData(db, scope);
+  const seeded = env.SEED_DEMO_DATA && scope !== null ? await seedDemoData(db, scope) : null;
   const local = runtime.registry.services.filter((service) => runtime.isLocal(service));
   await runtime.registry.loadAll(local.map((service) => service.key));
 
@@ -97,6 +98,7 @@ async function start(options: SiloAppOptions): Promise<void> {
       region: config.regionName ?? null,
       regions: runtime.regionNames,
       database: describeDb(db),
+      opened: describeOpening(db, seeded),
       localServices: local.map((service) => service.key),
       startupMs: Math.round(performance.now() - started),
     },

@@ -4,10 +4,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import readline from "node:readline";
+import { pathToFileURL } from "node:url";
 import { repoRoot } from "@acme/config";
 import { type SiloConfig, siloConfig } from "@acme/rpc";
 
 const MAIN = path.join(import.meta.dirname, "main.ts");
+const EXIT_WITH_PARENT = pathToFileURL(path.join(import.meta.dirname, "exit-with-parent.ts")).href;
 
 export interface TopologyOptions {
   /** Region names (default us, eu). */
@@ -34,28 +36,35 @@ export interface SiloProcess {
 export class Topology {
   readonly silos = new Map<string, SiloProcess>();
   readonly #options: TopologyOptions;
-  readonly #ports: Record<string, number>;
+  readonly #ports: Record<string, number> = {};
   readonly regions: readonly string[];
+  #stopped = false;
 
-  private constructor(options: TopologyOptions, ports: Record<string, number>) {
+  /**
+   * A topology not started yet: `start()` starts its silos. Keep the object before awaiting
+   * `start()`, so that `stop()` can end silos that are still starting (a test whose setup timed
+   * out); `Topology.start(options)` does both when that does not matter.
+   */
+  constructor(options: TopologyOptions) {
     this.#options = options;
-    this.#ports = ports;
     this.regions = options.regions ?? ["us", "eu"];
   }
 
   static async start(options: TopologyOptions): Promise<Topology> {
-    const regions = options.regions ?? ["us", "eu"];
-    const ports: Record<string, number> = {};
-    for (const name of ["control", ...regions])
-      ports[name] = options.ports?.[name] ?? (await freePort());
-    const topology = new Topology(options, ports);
+    return new Topology(options).start();
+  }
+
+  /** Starts every silo, in parallel, and waits until all are ready; on a failure stops them all. */
+  async start(): Promise<this> {
+    for (const name of ["control", ...this.regions])
+      this.#ports[name] = this.#options.ports?.[name] ?? (await freePort());
     try {
-      await Promise.all(["control", ...regions].map((name) => topology.startSilo(name)));
+      await Promise.all(["control", ...this.regions].map((name) => this.startSilo(name)));
     } catch (error) {
-      await topology.stop();
+      await this.stop();
       throw error;
     }
-    return topology;
+    return this;
   }
 
   url(name: string): string {
@@ -78,10 +87,13 @@ export class Topology {
 
   /** Starts (or restarts) one silo and waits until it is ready. */
   async startSilo(name: string): Promise<SiloProcess> {
+    if (this.#stopped)
+      throw new Error(`The topology was stopped: the ${name} silo is not started.`);
     const mode = name === "control" ? "CONTROL" : "REGION";
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    const child = spawn(process.execPath, ["--import", "tsx", "--import", EXIT_WITH_PARENT, MAIN], {
       cwd: repoRoot,
-      stdio: ["ignore", "pipe", "pipe"],
+      // stdin is a pipe the silo watches: it stops when this process goes away.
+      stdio: ["pipe", "pipe", "pipe"],
       env: {
         ...process.env,
         ...this.#options.env,
@@ -122,8 +134,12 @@ export class Topology {
     return silo;
   }
 
-  /** Stops one silo, or all of them, with a signal (SIGTERM: a graceful stop), and waits. */
+  /**
+   * Stops one silo, or all of them, with a signal (SIGTERM: a graceful stop), and waits. Stopping
+   * them all also ends the silos still starting, and no silo starts after it.
+   */
   async stop(name?: string, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (name === undefined) this.#stopped = true;
     const targets =
       name === undefined
         ? [...this.silos.values()]

@@ -24,6 +24,7 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
   const lines: { silo: string; line: string }[] = [];
   const urls: string[] = [];
   let topology: Topology;
+  let started = false;
 
   beforeAll(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "silo-multi-"));
@@ -33,19 +34,29 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
         engine === "postgres" ? await createPostgresDatabase() : path.join(dir, name);
       if (engine === "postgres") urls.push(databases[name] as string);
     }
-    topology = await Topology.start({
+    // Kept before it starts: if this hook times out, afterAll still stops the starting silos.
+    topology = new Topology({
       databases: (name) => databases[name] as string,
       secret,
       logLevel: "debug",
       onLine: (silo, line) => lines.push({ silo, line }),
     });
-  }, 120_000);
+    await topology.start();
+    started = true;
+  });
 
   afterAll(async () => {
     await topology?.stop();
     for (const url of urls) await dropPostgresDatabase(url);
-    for (const silo of topology?.silos.values() ?? []) expect(silo.child.exitCode).toBe(0);
+    // Each silo stopped cleanly (only worth saying when they all started).
+    if (started) for (const silo of topology.silos.values()) expect(silo.child.exitCode).toBe(0);
   });
+
+  /** Waits until a silo has logged a line matching `pattern` (the test's timeout bounds it). */
+  const logged = async (silo: string, pattern: string, after = 0) => {
+    while (!lines.slice(after).some((l) => l.silo === silo && l.line.includes(pattern)))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+  };
 
   const client = (secrets?: string[]) => {
     const events: CallEvent[] = [];
@@ -135,12 +146,11 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
   it("a stopped region fails fast, naming it, while the other works; after a restart it works again", async () => {
     const { client: c } = client();
     await topology.stop("eu");
-    const started = performance.now();
+    // Fails fast: refused at once (a wait for the call's timeout would be a TIMEOUT error).
     await expect(c.organization.getOrgBySlug.query({ slug: "globex" })).rejects.toMatchObject({
       code: "SERVICE_UNAVAILABLE",
-      message: expect.stringContaining('on the region "eu" silo'),
+      message: expect.stringMatching(/on the region "eu" silo .*connection refused/),
     });
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(await c.organization.getOrgBySlug.query({ slug: "acme" })).toMatchObject({
       slug: "acme",
     });
@@ -149,7 +159,7 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
     expect(await c.organization.getOrgBySlug.query({ slug: "globex" })).toMatchObject({
       slug: "globex",
     });
-  }, 120_000);
+  });
   // demo:end
 
   it("a wrong secret is rejected with 401 and the caller sees UNAUTHORIZED", async () => {
@@ -216,9 +226,11 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
           if (Date.now() > deadline) throw new Error("the call never showed as in flight");
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
+        const seen = lines.length;
         topology.silos.get("control")?.child.kill("SIGTERM");
-        // The rest of the body after the signal, once the silo has begun draining.
-        setTimeout(() => request.end(body.subarray(10)), 300);
+        // The rest of the body after the signal, once the silo says it is draining.
+        await logged("control", "stopping: finishing in-flight requests", seen);
+        request.end(body.subarray(10));
       })().catch(reject);
     });
     const { status, body: text } = await response;
@@ -226,5 +238,5 @@ describe.each(testEngines)("multi-silo topology [%s]", (engine) => {
     expect(JSON.parse(text)).toMatchObject({ value: { slug: "acme", regionName: "us" } });
     expect(await topology.silos.get("control")?.exited).toBe(0);
     await topology.startSilo("control");
-  }, 120_000);
+  });
 });

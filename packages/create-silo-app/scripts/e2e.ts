@@ -60,32 +60,13 @@ function install(project: string, label: string) {
   else step(`${label}: npm install`, "npm", npm, project);
 }
 
-/**
- * The compatibility walk-through copies the whole project and type-checks the copy again at each
- * step (minutes). It is a demo test, the same as the repository's own but for the scope, and
- * `npm test` runs it there: the demo project skips it (the --no-demo project does not have it).
- */
-// npm hands what follows its `--` to turbo, and turbo what follows the second to each vitest.
-const WITHOUT_SLOW_SUITES = ["--", "--", "--exclude=**/compat-e2e.test.ts"];
-
-function check(
-  project: string,
-  label: string,
-  options: { slowSuites: boolean; browserTests: boolean },
-) {
+function check(project: string, label: string, options: { browserTests: boolean }) {
   install(project, label);
   const changed = step(`${label}: lockfile unchanged`, "git", ["status", "--porcelain"], project);
   if (changed.trim() !== "") throw new Error(`npm install changed the new project:\n${changed}`);
   step(`${label}: npm run lint`, "npm", ["run", "lint"], project);
   step(`${label}: npm run typecheck`, "npm", ["run", "typecheck"], project);
-  if (options.slowSuites) step(`${label}: npm test`, "npm", ["test"], project);
-  else
-    step(
-      `${label}: npm test (without compat-e2e)`,
-      "npm",
-      ["test", ...WITHOUT_SLOW_SUITES],
-      project,
-    );
+  step(`${label}: npm test`, "npm", ["test"], project);
   // The admin app's browser tests (a production build, Chromium). The demo project's are this
   // repository's own, which CI runs; a --no-demo project has its own admin app to check.
   if (options.browserTests) step(`${label}: npm run test:e2e`, "npm", ["run", "test:e2e"], project);
@@ -119,7 +100,7 @@ try {
     ],
     work,
   );
-  check(path.join(work, "demo-app"), "demo", { slowSuites: false, browserTests: false });
+  check(path.join(work, "demo-app"), "demo", { browserTests: false });
 
   // 2. From the repository, without the demo.
   step(
@@ -128,7 +109,7 @@ try {
     [path.join(PACKAGE_DIR, "bin/create-silo-app.js"), "core-app", "--no-demo"],
     work,
   );
-  check(path.join(work, "core-app"), "no-demo", { slowSuites: true, browserTests: true });
+  check(path.join(work, "core-app"), "no-demo", { browserTests: true });
 } catch (error) {
   failed = true;
   console.error(`\n${(error as Error).message}`);

@@ -21,7 +21,8 @@ export const DEMO_PATHS = [
   "packages/services/src/user/",
   "packages/services/src/integration/",
   "packages/services/test/services.test.ts",
-  "packages/services/test/compat-e2e.test.ts",
+  "packages/services/e2e/",
+  "packages/services/vitest.e2e.config.ts",
   // Constraints of the demo tables.
   "packages/db/test/constraints.test.ts",
   // `npm run demo`, and the admin app's form that creates an organization.
@@ -32,8 +33,15 @@ export const DEMO_PATHS = [
 
 /** package.json entries of the demo domain, removed by --no-demo. */
 export const DEMO_JSON: readonly JsonRemoval[] = [
-  { file: "package.json", remove: [["scripts", "demo"]] },
+  {
+    file: "package.json",
+    remove: [
+      ["scripts", "demo"],
+      ["scripts", "test:compat"],
+    ],
+  },
   { file: "apps/silo/package.json", remove: [["scripts", "demo"]] },
+  { file: "packages/services/package.json", remove: [["scripts", "test:e2e"]] },
 ];
 
 /**

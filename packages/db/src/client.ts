@@ -77,6 +77,33 @@ export function openReport(db: Db): {
   return { migrations: entry.migrations, opened: entry.driver.opened };
 }
 
+/**
+ * What opening did, in words for a start-up line: "new, from the cached template; example data
+ * loaded", "existing; 1 migration applied (…); example data already there".
+ */
+export function describeOpening(db: Db, seeded?: Record<string, number> | null): string {
+  const { opened, migrations } = openReport(db);
+  const parts: string[] = [];
+  if (opened === "existing") parts.push("existing database");
+  else if (opened === "snapshot") parts.push("new database, copied from the cached template");
+  else if (opened === "initdb") parts.push("new database");
+  if (migrations !== null) {
+    const { applied } = migrations;
+    parts.push(
+      applied.length === 0
+        ? "no migration pending"
+        : `${applied.length} migration${applied.length === 1 ? "" : "s"} applied (${applied.join(", ")})`,
+    );
+  }
+  if (seeded != null) {
+    const inserted = Object.values(seeded).reduce((sum, count) => sum + count, 0);
+    parts.push(
+      inserted === 0 ? "example data already there" : `example data loaded (${inserted} rows)`,
+    );
+  }
+  return parts.join("; ");
+}
+
 /** A short description for logs (passwords redacted). */
 export function describeDb(db: Db): string {
   return driverOf(db).description;

@@ -4,6 +4,7 @@ export {
   type Db,
   dbTarget,
   describeDb,
+  describeOpening,
   migrateDb,
   openReport,
 } from "./client.ts";

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { suiteResource } from "@acme/vitest-config/suite-resource";
+import { describe, expect, it } from "vitest";
 import { Prisma } from "../src/generated/prisma/client.ts";
 import { demoData, seedDemoData } from "../src/seed.ts";
-import { createTestDatabase, type TestDatabase, testEngines } from "../src/testing.ts";
+import { createTestDatabase, testEngines } from "../src/testing.ts";
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -16,26 +17,33 @@ async function failure(promise: Promise<unknown>): Promise<Prisma.PrismaClientKn
 }
 
 describe.each(testEngines)("constraints and ids [%s]", (engine) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase(engine);
-    await seedDemoData(database.db);
-  });
-  afterAll(() => database.dispose());
+  const database = suiteResource(
+    async () => {
+      const made = await createTestDatabase(engine);
+      try {
+        await seedDemoData(made.db);
+      } catch (error) {
+        await made.dispose();
+        throw error;
+      }
+      return made;
+    },
+    (made) => made.dispose(),
+  ).get;
 
   it("a duplicate organization slug fails with P2002 naming the slug field", async () => {
     const error = await failure(
-      database.db.organization.create({ data: { slug: "acme", name: "Another Acme" } }),
+      database().db.organization.create({ data: { slug: "acme", name: "Another Acme" } }),
     );
 
     expect(error.code).toBe("P2002");
     expect(error.message).toContain("Unique constraint failed on the fields: (`slug`)");
-    expect(await database.db.organization.count({ where: { slug: "acme" } })).toBe(1);
+    expect(await database().db.organization.count({ where: { slug: "acme" } })).toBe(1);
   });
 
   it("a duplicate mapping slug and a duplicate user email are rejected the same way", async () => {
     const mapping = await failure(
-      database.db.organizationMapping.create({
+      database().db.organizationMapping.create({
         data: {
           organizationId: "01940000-0000-7000-8000-999900000001",
           slug: "globex",
@@ -48,7 +56,7 @@ describe.each(testEngines)("constraints and ids [%s]", (engine) => {
     expect(mapping.message).toContain("(`slug`)");
 
     const user = await failure(
-      database.db.user.create({ data: { email: "alice@example.com", name: "Alice again" } }),
+      database().db.user.create({ data: { email: "alice@example.com", name: "Alice again" } }),
     );
     expect(user.code).toBe("P2002");
     expect(user.message).toContain("(`email`)");
@@ -60,7 +68,7 @@ describe.each(testEngines)("constraints and ids [%s]", (engine) => {
     if (acme === undefined || initech === undefined) throw new Error("demo data changed");
 
     const duplicate = await failure(
-      database.db.project.create({
+      database().db.project.create({
         data: { organizationId: acme.id, slug: "web", name: "Web again" },
       }),
     );
@@ -69,7 +77,7 @@ describe.each(testEngines)("constraints and ids [%s]", (engine) => {
       "Unique constraint failed on the fields: (`organization_id`, `slug`)",
     );
 
-    const elsewhere = await database.db.project.create({
+    const elsewhere = await database().db.project.create({
       data: { organizationId: initech.id, slug: "web", name: "Initech web" },
     });
     expect(elsewhere.slug).toBe("web");
@@ -77,7 +85,7 @@ describe.each(testEngines)("constraints and ids [%s]", (engine) => {
 
   it("a member of an organization that does not exist violates the foreign key (P2003)", async () => {
     const error = await failure(
-      database.db.organizationMember.create({
+      database().db.organizationMember.create({
         data: {
           organizationId: "01940000-0000-7000-8000-999900000002",
           userId: "01940000-0000-7000-8000-000100000001",
@@ -88,10 +96,10 @@ describe.each(testEngines)("constraints and ids [%s]", (engine) => {
   });
 
   it("new rows get time-ordered UUIDv7 ids", async () => {
-    const first = await database.db.organization.create({
+    const first = await database().db.organization.create({
       data: { slug: "first-v7", name: "First" },
     });
-    const second = await database.db.organization.create({
+    const second = await database().db.organization.create({
       data: { slug: "second-v7", name: "Second" },
     });
 
@@ -104,10 +112,10 @@ describe.each(testEngines)("constraints and ids [%s]", (engine) => {
     const umbrella = demoData.organizations.find((o) => o.slug === "umbrella");
     if (umbrella === undefined) throw new Error("demo data changed");
 
-    await database.db.organization.delete({ where: { id: umbrella.id } });
+    await database().db.organization.delete({ where: { id: umbrella.id } });
 
     const where = { organizationId: umbrella.id };
-    expect(await database.db.organizationMember.count({ where })).toBe(0);
-    expect(await database.db.project.count({ where })).toBe(0);
+    expect(await database().db.organizationMember.count({ where })).toBe(0);
+    expect(await database().db.project.count({ where })).toBe(0);
   });
 });

@@ -4,15 +4,11 @@
 import { demoData } from "@acme/db";
 import { testEngines } from "@acme/db/testing";
 import type { SiloIdentity } from "@acme/rpc/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { suiteResource } from "@acme/vitest-config/suite-resource";
+import { describe, expect, it } from "vitest";
 import type { AppClient } from "../src/contracts.ts";
 import { databaseMappings, rpcMappings } from "../src/mappings.ts";
-import {
-  CALLING_SILOS,
-  callOutcome,
-  createServiceTopology,
-  type ServiceTopology,
-} from "../src/testing.ts";
+import { CALLING_SILOS, callOutcome, createServiceTopology } from "../src/testing.ts";
 
 const org = (slug: string) => {
   const found = demoData.organizations.find((o) => o.slug === slug);
@@ -32,23 +28,22 @@ const READS: Record<string, (client: AppClient) => Promise<unknown>> = {
 type ListInput = Parameters<AppClient["organizationMapping"]["list"]["query"]>[0];
 
 describe.each(testEngines)("organizationMapping [%s]", (engine) => {
-  let services: ServiceTopology;
-  beforeAll(async () => {
-    services = await createServiceTopology(engine);
-  });
-  afterAll(() => services.dispose());
+  const services = suiteResource(
+    () => createServiceTopology(engine),
+    (made) => made.dispose(),
+  ).get;
 
   describe.each(CALLING_SILOS)("called from %s", (_name, silo: SiloIdentity) => {
     it.each(Object.keys(READS))("%s returns what MONOLITH returns", async (name) => {
       const call = READS[name] as (client: AppClient) => Promise<unknown>;
-      const expected = await callOutcome(call(services.client({ mode: "MONOLITH" })));
-      const actual = await callOutcome(call(services.client(silo)));
+      const expected = await callOutcome(call(services().client({ mode: "MONOLITH" })));
+      const actual = await callOutcome(call(services().client(silo)));
       expect(actual).toEqual(expected);
     });
   });
 
   it("lists mappings in slug order: search, one region, pages", async () => {
-    const client = services.client({ mode: "REGION", region: "eu" });
+    const client = services().client({ mode: "REGION", region: "eu" });
     const slugs = async (input: ListInput) =>
       (await client.organizationMapping.list.query(input)).mappings.map((m) => m.slug);
 
@@ -80,8 +75,8 @@ describe.each(testEngines)("organizationMapping [%s]", (engine) => {
   });
 
   it("upsert records a mapping from any silo, safely repeated; a taken slug is a CONFLICT", async () => {
-    const fromEu = services.client({ mode: "REGION", region: "eu" });
-    const fromControl = services.client({ mode: "CONTROL" });
+    const fromEu = services().client({ mode: "REGION", region: "eu" });
+    const fromControl = services().client({ mode: "CONTROL" });
     const mapping = {
       organizationId: "01940000-0000-7000-8000-00000000abcd",
       slug: "mapping-test",
@@ -110,9 +105,9 @@ describe.each(testEngines)("organizationMapping [%s]", (engine) => {
 
   // Last: it leaves the control silo's database with one mapping.
   it("a region silo finds the one organization of a single-organization install, over the wire", async () => {
-    const control = services.databases.get("control");
+    const control = services().databases.get("control");
     if (control === undefined) throw new Error("no control database");
-    const fromRegion = rpcMappings(() => services.client({ mode: "REGION", region: "us" }));
+    const fromRegion = rpcMappings(() => services().client({ mode: "REGION", region: "us" }));
     const fromDatabase = databaseMappings(control.db);
     expect(await fromRegion.single()).toBeNull();
     expect(await fromDatabase.single()).toBeNull();

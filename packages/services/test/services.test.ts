@@ -4,14 +4,10 @@ import { demoData } from "@acme/db";
 import { testEngines } from "@acme/db/testing";
 import { fanOut, validationIssues } from "@acme/rpc";
 import { SILO_MODES, type SiloIdentity, siloName } from "@acme/rpc/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { suiteResource } from "@acme/vitest-config/suite-resource";
+import { describe, expect, it } from "vitest";
 import type { AppClient } from "../src/contracts.ts";
-import {
-  CALLING_SILOS,
-  callOutcome,
-  createServiceTopology,
-  type ServiceTopology,
-} from "../src/testing.ts";
+import { CALLING_SILOS, callOutcome, createServiceTopology } from "../src/testing.ts";
 
 const org = (slug: string) => {
   const found = demoData.organizations.find((o) => o.slug === slug);
@@ -61,23 +57,22 @@ const READS: Record<string, (client: AppClient) => Promise<unknown>> = {
 };
 
 describe.each(testEngines)("demo services [%s]", (engine) => {
-  let services: ServiceTopology;
-  beforeAll(async () => {
-    services = await createServiceTopology(engine);
-  });
-  afterAll(() => services.dispose());
+  const services = suiteResource(
+    () => createServiceTopology(engine),
+    (made) => made.dispose(),
+  ).get;
 
   describe.each(CALLING_SILOS)("called from %s", (_name, silo: SiloIdentity) => {
     it.each(Object.keys(READS))("%s returns what MONOLITH returns", async (name) => {
       const call = READS[name] as (client: AppClient) => Promise<unknown>;
-      const expected = await callOutcome(call(services.client({ mode: "MONOLITH" })));
-      const actual = await callOutcome(call(services.client(silo)));
+      const expected = await callOutcome(call(services().client({ mode: "MONOLITH" })));
+      const actual = await callOutcome(call(services().client(silo)));
       expect(actual).toEqual(expected);
     });
 
     it("gets the same errors: unknown organization id, invalid input", async () => {
-      const client = services.client(silo);
-      const monolith = services.client({ mode: "MONOLITH" });
+      const client = services().client(silo);
+      const monolith = services().client({ mode: "MONOLITH" });
       const missing = { organizationId: "01940000-0000-7000-8000-999999999999" };
       const expectedMissing = await callOutcome(monolith.organization.listMembers.query(missing));
       expect(expectedMissing).toEqual({
@@ -99,7 +94,7 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
   });
 
   it("outputs carry no secret or internal column", async () => {
-    const client = services.client({ mode: "REGION", region: "us" });
+    const client = services().client({ mode: "REGION", region: "us" });
     const fetched = await client.user.getUser.query({ userId: user("alice@example.com").id });
     expect(Object.keys(fetched ?? {}).sort()).toEqual([
       "createdAt",
@@ -115,14 +110,14 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
   });
 
   it("routes each call to the silo that owns the data", async () => {
-    const { topology } = services;
+    const { topology } = services();
     const hosts = async (call: () => Promise<unknown>) => {
       const before = topology.requests.length;
       await call();
       return topology.requests.slice(before).map((request) => new URL(request.url).host);
     };
-    const control = services.client({ mode: "CONTROL" });
-    const us = services.client({ mode: "REGION", region: "us" });
+    const control = services().client({ mode: "CONTROL" });
+    const us = services().client({ mode: "REGION", region: "us" });
     expect(await hosts(() => control.organization.getOrgBySlug.query({ slug: "globex" }))).toEqual([
       "eu.silo.test",
     ]);
@@ -151,7 +146,7 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
       const slug = `new-${name.toLowerCase().replace(/\s+/g, "-")}-${engine}`;
 
       it("writes the eu database, records the mapping in control, and becomes resolvable everywhere", async () => {
-        const client = services.client(silo);
+        const client = services().client(silo);
         const owner = user("erin@example.com").id;
 
         const created = await client.organization.createOrganization.mutate({
@@ -164,7 +159,7 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
         expect(created).toMatchObject({ slug, status: "ACTIVE" });
         // A MONOLITH is a world of its own (one database); the others share control, us and eu.
         const elsewhere = (other: SiloIdentity) =>
-          services.client(silo.mode === "MONOLITH" ? silo : other);
+          services().client(silo.mode === "MONOLITH" ? silo : other);
         const controlClient = elsewhere({ mode: "CONTROL" });
         expect(await controlClient.organization.getOrgBySlug.query({ slug })).toEqual(created);
         expect(await controlClient.organizationMapping.getBySlug.query({ slug })).toMatchObject({
@@ -177,15 +172,15 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
           }),
         ).toMatchObject([{ userId: owner, role: "OWNER" }]);
         if (silo.mode !== "MONOLITH") {
-          const eu = services.databases.get("eu")?.db;
-          const us = services.databases.get("us")?.db;
+          const eu = services().databases.get("eu")?.db;
+          const us = services().databases.get("us")?.db;
           expect(await eu?.organization.count({ where: { slug } })).toBe(1);
           expect(await us?.organization.count({ where: { slug } })).toBe(0);
         }
       });
 
       it("refuses a taken slug or an unknown owner, writing nothing", async () => {
-        const client = services.client(silo);
+        const client = services().client(silo);
         await expect(
           client.organization.createOrganization.mutate({
             regionName: "us",
@@ -216,7 +211,7 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
           code: "BAD_REQUEST",
           message: 'Unknown region "mars". Configured regions: us, eu.',
         });
-        for (const database of services.databases.values()) {
+        for (const database of services().databases.values()) {
           expect(
             await database.db.organization.count({ where: { slug: { startsWith: `${slug}-` } } }),
           ).toBe(0);
@@ -226,8 +221,8 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
   );
 
   it("a mapping changed in this process is routed anew at once (the cache is invalidated)", async () => {
-    const { topology } = services;
-    const control = services.client({ mode: "CONTROL" });
+    const { topology } = services();
+    const control = services().client({ mode: "CONTROL" });
     const initech = org("initech");
     const hosts = async (call: () => Promise<unknown>) => {
       const before = topology.requests.length;
@@ -259,8 +254,8 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
   });
 
   it("a stopped region fails fast, naming it, while the other keeps working; fan-out reports both", async () => {
-    const { topology } = services;
-    const control = services.client({ mode: "CONTROL" });
+    const { topology } = services();
+    const control = services().client({ mode: "CONTROL" });
     topology.stop({ mode: "REGION", region: "eu" });
     try {
       await expect(

@@ -1,11 +1,12 @@
 // The catalog the admin's pages are built from: every contract method is in it, with its
 // OpenAPI operation, and the example input a method page starts with is one the method accepts
 // (and, for queries, answers) in a MONOLITH on the seeded data.
-import { createDb, type Db, MONOLITH_SEED_SCOPE, seedDemoData } from "@acme/db";
+import { createDb, MONOLITH_SEED_SCOPE, seedDemoData } from "@acme/db";
 import { type AnyMethodContract, siloConfig } from "@acme/rpc";
 import { contracts } from "@acme/services";
-import { type AppRuntime, createAppRuntime } from "@acme/services/runtime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAppRuntime } from "@acme/services/runtime";
+import { suiteResource } from "@acme/vitest-config/suite-resource";
+import { describe, expect, it } from "vitest";
 import { exampleFor, methodDetails, serviceCatalog } from "./catalog.ts";
 
 const methods = contracts.flatMap((service) =>
@@ -44,22 +45,25 @@ describe("the admin's catalog", () => {
 });
 
 describe("each query's example, called in a MONOLITH on the seeded data", () => {
-  let db: Db;
-  let runtime: AppRuntime["runtime"];
-  beforeAll(async () => {
-    db = await createDb("memory://");
-    await seedDemoData(db, MONOLITH_SEED_SCOPE);
-    runtime = createAppRuntime({
-      config: siloConfig({ mode: "MONOLITH", regions: [{ name: "us" }, { name: "eu" }] }),
-      db,
-    }).runtime;
-  }, 60_000);
-  afterAll(() => db.$disconnect());
+  const monolith = suiteResource(
+    async () => {
+      const db = await createDb("memory://");
+      try {
+        await seedDemoData(db, MONOLITH_SEED_SCOPE);
+      } catch (error) {
+        await db.$disconnect();
+        throw error;
+      }
+      const config = siloConfig({ mode: "MONOLITH", regions: [{ name: "us" }, { name: "eu" }] });
+      return { db, runtime: createAppRuntime({ config, db }).runtime };
+    },
+    ({ db }) => db.$disconnect(),
+  ).get;
 
   const queries = methods.filter(([, , , contract]) => contract.kind === "query");
   it.each(queries)("%s answers", async (path, serviceKey, name) => {
     const details = methodDetails(serviceKey, name);
     if (details === undefined) throw new Error(`no details for ${path}`);
-    await expect(runtime.call(path, exampleFor(details.input))).resolves.toBeDefined();
+    await expect(monolith().runtime.call(path, exampleFor(details.input))).resolves.toBeDefined();
   });
 });

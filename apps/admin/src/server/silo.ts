@@ -3,7 +3,14 @@
 // may import it.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { repoRoot } from "@acme/config";
-import { createDb, type Db, MONOLITH_SEED_SCOPE, seedDemoData } from "@acme/db";
+import {
+  createDb,
+  type Db,
+  describeDb,
+  describeOpening,
+  MONOLITH_SEED_SCOPE,
+  seedDemoData,
+} from "@acme/db";
 import type { CallEvent } from "@acme/rpc";
 import { type AppRuntime, createAppRuntime } from "@acme/services/runtime";
 import { type AdminSettings, loadAdminSettings } from "./env.ts";
@@ -95,15 +102,24 @@ async function createAdminSilo(): Promise<AdminSilo> {
     recentCalls.unshift(event);
     recentCalls.length = Math.min(recentCalls.length, RECENT_CALLS);
   };
+  const started = performance.now();
   if (env.SILO_MODE === "CONTROL") {
     // A client of a multi-silo deployment: no database, every call goes over the wire.
     const app = createAppRuntime({ config, fetch: recordingFetch, onCall });
+    console.log(
+      `admin: CONTROL client of ${config.controlAddress ?? "?"} and regions ` +
+        `${config.regions.map((region) => `${region.name} (${region.address ?? "?"})`).join(", ")}; no database`,
+    );
     return { ...app, settings, db: undefined, recentCalls };
   }
   const db = await createDb(env.DATABASE_URL, { cwd: repoRoot });
   closeOnExit(db);
-  if (env.SEED_DEMO_DATA) await seedDemoData(db, MONOLITH_SEED_SCOPE);
+  const seeded = env.SEED_DEMO_DATA ? await seedDemoData(db, MONOLITH_SEED_SCOPE) : null;
   const app = createAppRuntime({ config, db, fetch: recordingFetch, onCall });
+  console.log(
+    `admin: MONOLITH on ${describeDb(db)}: ${describeOpening(db, seeded)}; ready in ` +
+      `${Math.round(performance.now() - started)} ms`,
+  );
   return { ...app, settings, db, recentCalls };
 }
 
@@ -127,7 +143,11 @@ function closeOnExit(db: Db): void {
   process.on("SIGTERM", close);
 }
 
-/** The admin's runtime, created on first use: the database opened, migrated and seeded. */
+/**
+ * The admin's runtime: the database opened, migrated and seeded. The server starts it as it
+ * starts (instrumentation-node.ts), so the first call does not wait for the database; should
+ * that fail, the next request tries again.
+ */
 export function getSilo(): Promise<AdminSilo> {
   let silo = state.silo;
   if (silo === undefined) {

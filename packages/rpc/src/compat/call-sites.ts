@@ -36,6 +36,14 @@ export function workspaceTsconfigs(
   });
 }
 
+/**
+ * Whether a file's text can hold a call the finder recognises: `<...>.query(` or `.mutate(`
+ * (white space and comments aside, which the pattern allows for), so a file without one is no root.
+ */
+function mayCall(file: string): boolean {
+  return /\.\s*(?:query|mutate)\s*(?:\/\*[\s\S]*?\*\/\s*)?\(/.test(fs.readFileSync(file, "utf8"));
+}
+
 const isTest = (file: string) =>
   /\.(test|spec)\.tsx?$/.test(file) || /[\\/](test|tests|__tests__|e2e)[\\/]/.test(file);
 
@@ -57,11 +65,14 @@ export function findCallSites(options: FindCallSitesOptions): CallSite[] {
     if (parsed === undefined) continue;
     compilerOptions ??= parsed.options;
     for (const file of parsed.fileNames)
-      if (!exclude(file) && !file.endsWith(".d.ts")) files.add(path.resolve(file));
+      if (!exclude(file) && !file.endsWith(".d.ts") && mayCall(file)) files.add(path.resolve(file));
   }
+  // Only the files that may hold a call are roots; what they import is loaded as needed. Most of
+  // the time went into parsing every file of every package and all their types (Next, React,
+  // the API viewer's): a third of the files, a quarter of the time, the same call sites.
   const program = ts.createProgram({
     rootNames: [...files],
-    options: { ...compilerOptions, noEmit: true },
+    options: { ...compilerOptions, noEmit: true, skipLibCheck: true },
   });
   const checker = program.getTypeChecker();
   const sites: CallSite[] = [];

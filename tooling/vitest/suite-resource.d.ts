@@ -1,0 +1,10 @@
+export interface SuiteResource<T> {
+  /** The resource, inside a test (throws when beforeAll did not make it). */
+  get(): T;
+}
+
+export declare function suiteResource<T>(
+  make: () => Promise<T>,
+  dispose: (value: T) => Promise<void>,
+  timeoutMs?: number,
+): SuiteResource<T>;
