@@ -7,6 +7,7 @@ import {
   applyChanges,
   type FileChanges,
   formatFiles,
+  type Generated,
   GeneratorInputError,
   insertAbove,
   insertSorted,
@@ -15,6 +16,8 @@ import {
   sentenceCase,
   workspaceScope,
 } from "./files.ts";
+
+export type { Generated } from "./files.ts";
 
 export const SERVICES_SRC = "packages/services/src";
 
@@ -643,12 +646,36 @@ export function writeRpcService(
   return { files, undo, formatted: format.ok, formatOutput: format.output };
 }
 
+/** What the generator prints once the service is written: its files, and what to do next. */
+export function rpcServiceReport(
+  root: string,
+  answers: RpcServiceAnswers,
+  files: readonly string[],
+  formatProblem: string | null = null,
+): string {
+  const n = namesOf(root, answers);
+  return [
+    `Service "${n.key}" (${answers.mode}) with ${answers.kind} ${n.key}.${n.method}:`,
+    ...files.map((file) => `  ${file}`),
+    "  rpc-schema/openapi.json (npm run rpc:compat -- --update)",
+    ...(formatProblem === null ? [] : [`Biome could not format every file:\n${formatProblem}`]),
+    "",
+    "Next:",
+    `  (cd packages/services && npx vitest run ${n.dir.replace("packages/services/", "")})   the new test`,
+    "  npm run typecheck && npm test && npm run rpc:compat",
+    `  Replace the starter method in ${n.dir}/impl.ts with the real work.`,
+  ].join("\n");
+}
+
 /**
  * The whole generator: checks the answers, writes the service, then records the new contract in
  * rpc-schema/openapi.json with the repository's own `npm run rpc:compat -- --update` (which also
  * checks that the change is safe to deploy). If that fails, every file is put back as it was.
  */
-export function generateRpcService(root: string, raw: Readonly<Record<string, unknown>>): string {
+export function generateRpcService(
+  root: string,
+  raw: Readonly<Record<string, unknown>>,
+): Generated {
   const answers = parseRpcServiceAnswers(root, raw);
   const snapshot = path.join(root, "rpc-schema/openapi.json");
   const deployed = fs.existsSync(snapshot) ? fs.readFileSync(snapshot, "utf8") : null;
@@ -661,16 +688,8 @@ export function generateRpcService(root: string, raw: Readonly<Record<string, un
       `npm run rpc:compat -- --update failed, so nothing was kept:\n${compat.output}`,
     );
   }
-  const n = namesOf(root, answers);
-  return [
-    `Service "${n.key}" (${answers.mode}) with ${answers.kind} ${n.key}.${n.method}:`,
-    ...files.map((file) => `  ${file}`),
-    "  rpc-schema/openapi.json (npm run rpc:compat -- --update)",
-    ...(formatted ? [] : [`Biome could not format every file:\n${formatOutput}`]),
-    "",
-    "Next:",
-    `  (cd packages/services && npx vitest run ${n.dir.replace("packages/services/", "")})   the new test`,
-    "  npm run typecheck && npm test && npm run rpc:compat",
-    `  Replace the starter method in ${n.dir}/impl.ts with the real work.`,
-  ].join("\n");
+  return {
+    folder: namesOf(root, answers).dir,
+    report: rpcServiceReport(root, answers, files, formatted ? null : formatOutput),
+  };
 }

@@ -12,9 +12,10 @@ import {
   parseRpcServiceAnswers,
   planRpcService,
   RESOLVER_NAMES,
+  rpcServiceReport,
   takenServiceKeys,
 } from "@acme/generators/rpc-service";
-import { checkAppName, checkPort, planSiloApp } from "@acme/generators/silo-app";
+import { checkAppName, checkPort, planSiloApp, siloAppReport } from "@acme/generators/silo-app";
 import { contracts } from "@acme/services";
 import { describe, expect, it } from "vitest";
 import { repo } from "./repo.ts";
@@ -146,6 +147,62 @@ describe("an rpc-service plan", () => {
     );
     expect(updated("registry.ts")).toContain(
       'import("./audit-log/impl.ts").then((m) => m.auditLogImpl)',
+    );
+  });
+});
+
+describe("what the generators print", () => {
+  it("rpc-service: the files, then the next steps, ending with the sentence about the starter", () => {
+    const answers = {
+      key: "auditLog",
+      mode: "REGION",
+      method: "recordEvent",
+      kind: "mutation",
+      resolver: "byOrganizationSlug",
+    } as const;
+    const files = [...planRpcService(repo, answers).create.keys()];
+    expect(rpcServiceReport(repo, answers, files)).toBe(
+      [
+        'Service "auditLog" (REGION) with mutation auditLog.recordEvent:',
+        "  packages/services/src/audit-log/contract.ts",
+        "  packages/services/src/audit-log/impl.ts",
+        "  packages/services/src/audit-log/audit-log.test.ts",
+        "  rpc-schema/openapi.json (npm run rpc:compat -- --update)",
+        "",
+        "Next:",
+        "  (cd packages/services && npx vitest run src/audit-log)   the new test",
+        "  npm run typecheck && npm test && npm run rpc:compat",
+        "  Replace the starter method in packages/services/src/audit-log/impl.ts with the real work.",
+      ].join("\n"),
+    );
+    expect(rpcServiceReport(repo, answers, files, "a.ts: parse error")).toContain(
+      "  rpc-schema/openapi.json (npm run rpc:compat -- --update)\nBiome could not format every file:\na.ts: parse error\n\nNext:",
+    );
+  });
+
+  it("silo-app: the files, what npm install did, then the next steps", () => {
+    const answers = { name: "billing-silo", port: 8450 };
+    const files = ["apps/billing-silo/package.json", "apps/billing-silo/src/main.ts"];
+    const next = [
+      "",
+      "Next:",
+      "  npm run dev -w @acme/billing-silo    # MONOLITH on http://127.0.0.1:8450",
+      "  npm test -w @acme/billing-silo       # the smoke test",
+    ];
+    expect(siloAppReport(repo, answers, files, { skipped: "TURBO_GEN_SKIP_INSTALL=1" })).toBe(
+      [
+        "App @acme/billing-silo in apps/billing-silo (default port 8450):",
+        "  apps/billing-silo/package.json",
+        "  apps/billing-silo/src/main.ts",
+        "npm install skipped (TURBO_GEN_SKIP_INSTALL=1): run it to link the new workspace.",
+        ...next,
+      ].join("\n"),
+    );
+    expect(siloAppReport(repo, answers, files, { ok: true, output: "" })).toContain(
+      `npm install: the new workspace is linked and in package-lock.json.\n${next.join("\n")}`,
+    );
+    expect(siloAppReport(repo, answers, files, { ok: false, output: "ERESOLVE" })).toContain(
+      "npm install failed; the app is written, run npm install yourself:\nERESOLVE\n",
     );
   });
 });
