@@ -12,7 +12,10 @@ import { copyOfRepo, removeCopies, run, turboGen } from "../test/repo.ts";
 /** The service `npx turbo gen` writes, as its five --args. */
 const GENERATED = ["auditLog", "REGION", "recordEvent", "mutation", "byOrganizationSlug"] as const;
 
-/** The other templates: every other resolver, both kinds, and a CONTROL service. */
+/**
+ * The other templates: every resolver, both kinds (a query routed by an organization answers null
+ * for one nobody has, a mutation NOT_FOUND), and a CONTROL service.
+ */
 const WRITTEN: readonly RpcServiceAnswers[] = [
   {
     key: "usageQuota",
@@ -20,6 +23,13 @@ const WRITTEN: readonly RpcServiceAnswers[] = [
     method: "countOrganizations",
     kind: "query",
     resolver: null,
+  },
+  {
+    key: "orgDirectory",
+    mode: "REGION",
+    method: "findOrganization",
+    kind: "query",
+    resolver: "byOrganizationSlug",
   },
   {
     key: "projectStats",

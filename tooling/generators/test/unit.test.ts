@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import {
   ANCHORS,
+  answersNullWhenNotFound,
   checkKind,
   checkMethodName,
   checkMode,
@@ -12,6 +13,7 @@ import {
   parseRpcServiceAnswers,
   planRpcService,
   RESOLVER_NAMES,
+  type RpcServiceAnswers,
   rpcServiceReport,
   takenServiceKeys,
 } from "@acme/generators/rpc-service";
@@ -149,6 +151,93 @@ describe("an rpc-service plan", () => {
       'import("./audit-log/impl.ts").then((m) => m.auditLogImpl)',
     );
   });
+});
+
+describe("a generated method about an organization nobody has", () => {
+  const plan = (answers: RpcServiceAnswers) => {
+    const files = planRpcService(repo, answers).create;
+    const file = (name: string) => files.get(`packages/services/src/audit-log/${name}`) ?? "";
+    return {
+      contract: file("contract.ts"),
+      impl: file("impl.ts"),
+      test: file("audit-log.test.ts"),
+    };
+  };
+  const answers = (kind: "query" | "mutation", resolver: RpcServiceAnswers["resolver"]) =>
+    ({
+      key: "auditLog",
+      mode: resolver === null ? "CONTROL" : "REGION",
+      method: "findEvent",
+      kind,
+      resolver,
+    }) as const;
+  const MAPPING_RESOLVERS = [
+    "byOrganizationSlug",
+    "byOrganizationId",
+    "byOrganizationIdAttribute",
+  ] as const;
+
+  // demo:start
+  it("follows the demo's lookup by slug, which answers null", () => {
+    const getOrgBySlug = contracts.find((contract) => contract.key === "organization")?.methods
+      .getOrgBySlug;
+    expect(getOrgBySlug?.returnNullIfMappingNotFound).toBe(true);
+    expect(getOrgBySlug?.output.safeParse(null).success).toBe(true);
+  });
+  // demo:end
+
+  it.each(MAPPING_RESOLVERS)(
+    "is null for a query routed %s: nullable output, returnNullIfMappingNotFound, and a test that expects null",
+    (resolver) => {
+      expect(answersNullWhenNotFound(answers("query", resolver))).toBe(true);
+      const { contract, impl, test } = plan(answers("query", resolver));
+      expect(contract).toContain(
+        "output: z.object({ organizationId: id, slug, regionName }).nullable(),",
+      );
+      expect(contract).toContain("      returnNullIfMappingNotFound: true,\n");
+      expect(contract).toContain("(null if there is none); answered in that region.");
+      expect(impl).toContain("    if (mapping === null) return null;\n");
+      expect(impl).not.toContain("NOT_FOUND");
+      expect(impl).not.toContain("TRPCError");
+      expect(test).toContain(
+        'it("answers null for an organization nobody has, without calling a region, and refuses invalid input"',
+      );
+      expect(test).toContain("expect(result).toBeNull();");
+      expect(test).toContain(
+        'expect(hosts).toEqual(silo.mode === "REGION" ? ["control.silo.test"] : []);',
+      );
+      expect(test).not.toContain("NOT_FOUND");
+    },
+  );
+
+  it.each(MAPPING_RESOLVERS)(
+    "is NOT_FOUND for a mutation routed %s: a change to an organization nobody has is an error",
+    (resolver) => {
+      expect(answersNullWhenNotFound(answers("mutation", resolver))).toBe(false);
+      const { contract, impl, test } = plan(answers("mutation", resolver));
+      expect(contract).toContain("output: z.object({ organizationId: id, slug, regionName }),");
+      expect(contract).not.toContain("returnNullIfMappingNotFound");
+      expect(contract).not.toContain("nullable");
+      expect(impl).toContain('throw new TRPCError({ code: "NOT_FOUND"');
+      expect(test).toContain('code: "NOT_FOUND",');
+      expect(test).toContain("(no organization mapping).");
+    },
+  );
+
+  it.each([
+    ["query", null],
+    ["mutation", null],
+    ["query", "byRegionName"],
+    ["query", "requireSingleOrganization"],
+  ] as const)(
+    "does not apply to a %s with resolver %s, which reads no organization mapping",
+    (kind, resolver) => {
+      expect(answersNullWhenNotFound(answers(kind, resolver))).toBe(false);
+      const { contract } = plan(answers(kind, resolver));
+      expect(contract).not.toContain("returnNullIfMappingNotFound");
+      expect(contract).not.toContain("nullable");
+    },
+  );
 });
 
 describe("what the generators print", () => {
