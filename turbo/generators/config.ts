@@ -14,7 +14,12 @@ import {
   RESOLVER_NAMES,
   RESOLVERS,
 } from "@acme/generators/rpc-service";
-import { checkAppName, checkPort, generateSiloApp } from "@acme/generators/silo-app";
+import {
+  checkAppName,
+  checkPort,
+  type Generated,
+  generateSiloApp,
+} from "@acme/generators/silo-app";
 import type { PlopTypes } from "@turbo/gen";
 
 type Answers = PlopTypes.Answers;
@@ -24,11 +29,18 @@ const trim = (value: unknown) => String(value ?? "").trim();
 // message (naming the choices) rather than "invalid choice".
 const raw = (value: string) => value;
 
+// @turbo/gen prints what an action returns as "• <it> (<action type>)" under "Actions completed":
+// the action returns the folder it wrote, and prints its report (files, next steps) itself.
+const report = ({ folder, report }: Generated): string => {
+  console.log(`\n${report}\n`);
+  return folder;
+};
+
 export default function generator(plop: PlopTypes.NodePlopAPI): void {
   // The repository root: turbo runs generators from there.
   const root = plop.getDestBasePath();
 
-  plop.setActionType("rpc-service", (answers) => generateRpcService(root, answers));
+  plop.setActionType("rpc-service", (answers) => report(generateRpcService(root, answers)));
   plop.setGenerator("rpc-service", {
     description: "A new RPC service in packages/services: contract, implementation, test",
     prompts: [
@@ -86,7 +98,7 @@ export default function generator(plop: PlopTypes.NodePlopAPI): void {
     actions: [{ type: "rpc-service" }],
   });
 
-  plop.setActionType("silo-app", (answers) => generateSiloApp(root, answers));
+  plop.setActionType("silo-app", (answers) => report(generateSiloApp(root, answers)));
   plop.setGenerator("silo-app", {
     description: "A new deployable silo server in apps/<name>, runnable in any silo mode",
     prompts: [

@@ -135,6 +135,7 @@ export async function createProject(options: CreateOptions): Promise<CreateResul
   log(
     `Creating ${name} in ${target} (scope ${scope}, ${options.demo ? "with" : "without"} the demo services), from ${template.source}.`,
   );
+  for (const note of template.notes) log(note);
 
   // Created here, so removed on failure: missing parent folders, then the temporary folder.
   const parent = path.dirname(target);

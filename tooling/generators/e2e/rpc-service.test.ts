@@ -12,7 +12,10 @@ import { copyOfRepo, removeCopies, run, turboGen } from "../test/repo.ts";
 /** The service `npx turbo gen` writes, as its five --args. */
 const GENERATED = ["auditLog", "REGION", "recordEvent", "mutation", "byOrganizationSlug"] as const;
 
-/** The other templates: every other resolver, both kinds, and a CONTROL service. */
+/**
+ * The other templates: every resolver, both kinds (a query routed by an organization answers null
+ * for one nobody has, a mutation NOT_FOUND), and a CONTROL service.
+ */
 const WRITTEN: readonly RpcServiceAnswers[] = [
   {
     key: "usageQuota",
@@ -20,6 +23,13 @@ const WRITTEN: readonly RpcServiceAnswers[] = [
     method: "countOrganizations",
     kind: "query",
     resolver: null,
+  },
+  {
+    key: "orgDirectory",
+    mode: "REGION",
+    method: "findOrganization",
+    kind: "query",
+    resolver: "byOrganizationSlug",
   },
   {
     key: "projectStats",
@@ -59,8 +69,29 @@ describe("npx turbo gen rpc-service, in a copy of the repository", () => {
     copy = copyOfRepo();
     for (const answers of WRITTEN) writeRpcService(copy, answers);
     generation = await turboGen(copy, "rpc-service", GENERATED);
-  }, 120_000);
+  }, 600_000);
   afterAll(removeCopies);
+
+  it("prints the files and the next steps, and lists the folder among the actions completed", () => {
+    expect(generation.output).toContain(
+      [
+        'Service "auditLog" (REGION) with mutation auditLog.recordEvent:',
+        "  packages/services/src/audit-log/contract.ts",
+      ].join("\n"),
+    );
+    expect(generation.output).toContain(
+      [
+        "Next:",
+        "  (cd packages/services && npx vitest run src/audit-log)   the new test",
+        "  npm run typecheck && npm test && npm run rpc:compat",
+        "  Replace the starter method in packages/services/src/audit-log/impl.ts with the real work.",
+        "",
+      ].join("\n"),
+    );
+    // @turbo/gen appends the action's type to what the action returns: only the folder's line has it.
+    const typed = generation.output.split("\n").filter((line) => line.includes("(rpc-service)"));
+    expect(typed).toEqual(["  • packages/services/src/audit-log (rpc-service)"]);
+  });
 
   it("writes the service, registers it, and records it in rpc-schema/openapi.json", () => {
     expect(generation.output).toContain("Success!");

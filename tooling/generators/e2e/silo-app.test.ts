@@ -16,7 +16,7 @@ describe("npx turbo gen silo-app, in a copy of the repository", () => {
     generation = await turboGen(copy, "silo-app", ["billing-silo", "8450"], {
       TURBO_GEN_SKIP_INSTALL: "1",
     });
-  }, 60_000);
+  }, 300_000);
   afterAll(removeCopies);
 
   it("writes apps/<name>: its own package, default port and database, over @acme/silo's server", () => {
@@ -38,6 +38,20 @@ describe("npx turbo gen silo-app, in a copy of the repository", () => {
       "npm run dev -w @acme/billing-silo",
     );
     expect(generation.output).toContain("npm install skipped (TURBO_GEN_SKIP_INSTALL=1)");
+  });
+
+  it("prints the next steps, and lists the folder among the actions completed", () => {
+    expect(generation.output).toContain(
+      [
+        "Next:",
+        "  npm run dev -w @acme/billing-silo    # MONOLITH on http://127.0.0.1:8450",
+        "  npm test -w @acme/billing-silo       # the smoke test",
+        "",
+      ].join("\n"),
+    );
+    // @turbo/gen appends the action's type to what the action returns: only the folder's line has it.
+    const typed = generation.output.split("\n").filter((line) => line.includes("(silo-app)"));
+    expect(typed).toEqual(["  • apps/billing-silo (silo-app)"]);
   });
 
   it("typechecks and passes Biome", async () => {

@@ -9,6 +9,18 @@ export class GeneratorInputError extends Error {
   override readonly name = "GeneratorInputError";
 }
 
+/**
+ * What a generator did. @turbo/gen prints an action's result as one line, "• <result> (<action
+ * type>)", under "Actions completed": the result is the folder written, and the report (the files,
+ * the next steps) is printed by the action itself (turbo/generators/config.ts).
+ */
+export interface Generated {
+  /** The folder the generator wrote, relative to the repository root. */
+  readonly folder: string;
+  /** What was written, and what to do next: lines for the terminal. */
+  readonly report: string;
+}
+
 /** A generator's output: files to create, and existing files' new contents. */
 export interface FileChanges {
   /** New files by path relative to the repository root; refused if one exists. */

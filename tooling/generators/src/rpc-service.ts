@@ -7,6 +7,7 @@ import {
   applyChanges,
   type FileChanges,
   formatFiles,
+  type Generated,
   GeneratorInputError,
   insertAbove,
   insertSorted,
@@ -15,6 +16,8 @@ import {
   sentenceCase,
   workspaceScope,
 } from "./files.ts";
+
+export type { Generated } from "./files.ts";
 
 export const SERVICES_SRC = "packages/services/src";
 
@@ -42,42 +45,59 @@ export const NO_RESOLVER = "-";
 export const RESOLVERS = {
   byOrganizationSlug: {
     summary: "the region of the organization whose slug is in `slug`",
-    starter:
-      "Starter method: the organization with this slug, and its region; answered in that region.",
+    starter: "the organization with this slug, and its region",
     resolve: 'byOrganizationSlug("slug")',
     input: "z.object({ slug: z.string().min(1) })",
   },
   byOrganizationId: {
     summary: "the region of the organization whose id is in `organizationId`",
-    starter:
-      "Starter method: the organization with this id, and its region; answered in that region.",
+    starter: "the organization with this id, and its region",
     resolve: 'byOrganizationId("organizationId")',
     input: "z.object({ organizationId: id })",
   },
   byOrganizationIdAttribute: {
     summary: "the region of the organization whose id is in `organization.organizationId`",
-    starter:
-      "Starter method: the organization whose id is organization.organizationId, and its region; answered in that region.",
+    starter: "the organization whose id is organization.organizationId, and its region",
     resolve: 'byOrganizationIdAttribute("organization")',
     input: "z.object({ organization: z.object({ organizationId: id }) })",
   },
   byRegionName: {
     summary: "the region named in `regionName`",
-    starter:
-      "Starter method: the slugs of the organizations that live in this region; answered in that region.",
+    starter: "the slugs of the organizations that live in this region",
     resolve: 'byRegionName("regionName")',
     input: "z.object({ regionName })",
   },
   requireSingleOrganization: {
     summary: "the region of the only organization (single-organization installs)",
-    starter:
-      "Starter method: the install's only organization, and its region; answered in that region.",
+    starter: "the install's only organization, and its region",
     resolve: "requireSingleOrganization()",
     input: "z.object({})",
   },
 } as const;
 export type ResolverName = keyof typeof RESOLVERS;
 export const RESOLVER_NAMES = Object.keys(RESOLVERS) as ResolverName[];
+
+/** The resolvers that read an organization's mapping: a call about an unmapped one finds no region. */
+const MAPPING_RESOLVERS: readonly ResolverName[] = [
+  "byOrganizationSlug",
+  "byOrganizationId",
+  "byOrganizationIdAttribute",
+];
+
+/**
+ * Whether the starter answers null for an organization nobody has, as the demo's lookups do
+ * (`organization.getOrgBySlug`: a nullable output, and `returnNullIfMappingNotFound` so that an
+ * unmapped organization is null too, without a call to any region): queries routed by an
+ * organization's mapping. A mutation about an organization nobody has stays NOT_FOUND, the
+ * runtime's answer for a missing mapping: a change that cannot be made is an error.
+ */
+export function answersNullWhenNotFound(answers: RpcServiceAnswers): boolean {
+  return (
+    answers.kind === "query" &&
+    answers.resolver !== null &&
+    MAPPING_RESOLVERS.includes(answers.resolver)
+  );
+}
 
 export interface RpcServiceAnswers {
   /** The service key: `client.<key>.<method>`, and the URL segment. */
@@ -250,15 +270,16 @@ function contractSource(n: Names, a: RpcServiceAnswers): string {
     const resolver = RESOLVERS[a.resolver];
     doc = `${n.title}: data that lives in each organization's region.`;
     description = `${n.title}, in the region that holds the organization.`;
+    const nullable = answersNullWhenNotFound(a);
     rpcImports.push(a.resolver);
-    resolve = `      resolve: ${resolver.resolve},\n`;
+    resolve = `      resolve: ${resolver.resolve},\n${nullable ? "      returnNullIfMappingNotFound: true,\n" : ""}`;
     input = resolver.input;
-    methodDescription = resolver.starter;
+    methodDescription = `Starter method: ${resolver.starter}${nullable ? " (null if there is none)" : ""}; answered in that region.`;
     if (a.resolver === "byRegionName") {
       output = "z.object({ regionName, organizationSlugs: z.array(slug) })";
       models.add("regionName").add("slug");
     } else {
-      output = "z.object({ organizationId: id, slug, regionName })";
+      output = `z.object({ organizationId: id, slug, regionName })${nullable ? ".nullable()" : ""}`;
       models.add("id").add("slug").add("regionName");
     }
     if (input.includes("regionName")) models.add("regionName");
@@ -351,6 +372,15 @@ ${found}`;
       `\`No organization \${input.organization.organizationId}.\``,
     ],
   }[a.resolver];
+  if (answersNullWhenNotFound(a)) {
+    // With no mapping the runtime answers null before any region is called (the contract's
+    // returnNullIfMappingNotFound).
+    return `${header(false)}${comment}  ${n.method}: async ({ input, ctx }) => {
+    const mapping = await ${lookup[0]};
+    // Gone since the call was routed: null, as for an organization nobody has.
+    if (mapping === null) return null;
+${found}`;
+  }
   return `${header(true)}${comment}  ${n.method}: async ({ input, ctx }) => {
     const mapping = await ${lookup[0]};
     if (mapping === null) {
@@ -560,7 +590,21 @@ ${footer}`;
         expect(${regionHosts}).toEqual(inProcess ? [] : [\`\${region}.silo.test\`]);
       });
 
-      it("answers NOT_FOUND for an organization nobody has, and refuses invalid input", async () => {
+${
+  answersNullWhenNotFound(a)
+    ? `      it("answers null for an organization nobody has, without calling a region, and refuses invalid input", async () => {
+        const client = services.client(silo);
+        let result: unknown;
+        const hosts = await reached(async () => {
+          result = await call(client, ${missing[0]});
+        });
+        expect(result).toBeNull();
+        // Only the mapping lookup, which a region silo makes in the control silo.
+        expect(hosts).toEqual(silo.mode === "REGION" ? ["control.silo.test"] : []);
+        await expect(call(client, ${missing[2]})).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      });
+`
+    : `      it("answers NOT_FOUND for an organization nobody has, and refuses invalid input", async () => {
         const client = services.client(silo);
         await expect(call(client, ${missing[0]})).rejects.toMatchObject({
           code: "NOT_FOUND",
@@ -568,7 +612,8 @@ ${footer}`;
         });
         await expect(call(client, ${missing[2]})).rejects.toMatchObject({ code: "BAD_REQUEST" });
       });
-${footer}`;
+`
+}${footer}`;
 }
 
 /** Every file the service needs, and the three registrations: nothing is written yet. */
@@ -643,12 +688,36 @@ export function writeRpcService(
   return { files, undo, formatted: format.ok, formatOutput: format.output };
 }
 
+/** What the generator prints once the service is written: its files, and what to do next. */
+export function rpcServiceReport(
+  root: string,
+  answers: RpcServiceAnswers,
+  files: readonly string[],
+  formatProblem: string | null = null,
+): string {
+  const n = namesOf(root, answers);
+  return [
+    `Service "${n.key}" (${answers.mode}) with ${answers.kind} ${n.key}.${n.method}:`,
+    ...files.map((file) => `  ${file}`),
+    "  rpc-schema/openapi.json (npm run rpc:compat -- --update)",
+    ...(formatProblem === null ? [] : [`Biome could not format every file:\n${formatProblem}`]),
+    "",
+    "Next:",
+    `  (cd packages/services && npx vitest run ${n.dir.replace("packages/services/", "")})   the new test`,
+    "  npm run typecheck && npm test && npm run rpc:compat",
+    `  Replace the starter method in ${n.dir}/impl.ts with the real work.`,
+  ].join("\n");
+}
+
 /**
  * The whole generator: checks the answers, writes the service, then records the new contract in
  * rpc-schema/openapi.json with the repository's own `npm run rpc:compat -- --update` (which also
  * checks that the change is safe to deploy). If that fails, every file is put back as it was.
  */
-export function generateRpcService(root: string, raw: Readonly<Record<string, unknown>>): string {
+export function generateRpcService(
+  root: string,
+  raw: Readonly<Record<string, unknown>>,
+): Generated {
   const answers = parseRpcServiceAnswers(root, raw);
   const snapshot = path.join(root, "rpc-schema/openapi.json");
   const deployed = fs.existsSync(snapshot) ? fs.readFileSync(snapshot, "utf8") : null;
@@ -661,16 +730,8 @@ export function generateRpcService(root: string, raw: Readonly<Record<string, un
       `npm run rpc:compat -- --update failed, so nothing was kept:\n${compat.output}`,
     );
   }
-  const n = namesOf(root, answers);
-  return [
-    `Service "${n.key}" (${answers.mode}) with ${answers.kind} ${n.key}.${n.method}:`,
-    ...files.map((file) => `  ${file}`),
-    "  rpc-schema/openapi.json (npm run rpc:compat -- --update)",
-    ...(formatted ? [] : [`Biome could not format every file:\n${formatOutput}`]),
-    "",
-    "Next:",
-    `  (cd packages/services && npx vitest run ${n.dir.replace("packages/services/", "")})   the new test`,
-    "  npm run typecheck && npm test && npm run rpc:compat",
-    `  Replace the starter method in ${n.dir}/impl.ts with the real work.`,
-  ].join("\n");
+  return {
+    folder: namesOf(root, answers).dir,
+    report: rpcServiceReport(root, answers, files, formatted ? null : formatOutput),
+  };
 }

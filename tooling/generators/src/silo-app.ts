@@ -5,12 +5,16 @@ import fs from "node:fs";
 import path from "node:path";
 import {
   applyChanges,
+  type CommandResult,
   type FileChanges,
   formatFiles,
+  type Generated,
   GeneratorInputError,
   runCommand,
   workspaceScope,
 } from "./files.ts";
+
+export type { Generated } from "./files.ts";
 
 export interface SiloAppAnswers {
   /** The folder apps/<name>, and the package @scope/<name>. */
@@ -296,10 +300,9 @@ export function writeSiloApp(
  * the new workspace is linked and recorded in package-lock.json (without it, `npm ci` fails in
  * CI). TURBO_GEN_SKIP_INSTALL=1 skips it, for scripts that install afterwards themselves.
  */
-export function generateSiloApp(root: string, raw: Readonly<Record<string, unknown>>): string {
+export function generateSiloApp(root: string, raw: Readonly<Record<string, unknown>>): Generated {
   const answers = parseSiloAppAnswers(root, raw);
   const { files } = writeSiloApp(root, answers);
-  const pkg = `${workspaceScope(root)}/${answers.name}`;
   // Tooling, not an app: the one variable it reads is documented in the README (Scaffolding).
   const skipInstall = process.env.TURBO_GEN_SKIP_INSTALL === "1";
   // A tree whose node_modules entries link into another checkout (a test's copy of the repository):
@@ -307,13 +310,36 @@ export function generateSiloApp(root: string, raw: Readonly<Record<string, unkno
   const linked = fs.existsSync(path.join(root, "node_modules/.bin"))
     ? fs.lstatSync(path.join(root, "node_modules/.bin")).isSymbolicLink()
     : false;
-  const install =
-    skipInstall || linked ? null : runCommand(root, "npm", ["install", "--no-audit", "--no-fund"]);
+  const install: SiloAppInstall =
+    skipInstall || linked
+      ? {
+          skipped: skipInstall
+            ? "TURBO_GEN_SKIP_INSTALL=1"
+            : "node_modules is linked from another checkout",
+        }
+      : runCommand(root, "npm", ["install", "--no-audit", "--no-fund"]);
+  return {
+    folder: `apps/${answers.name}`,
+    report: siloAppReport(root, answers, files, install),
+  };
+}
+
+/** What happened to `npm install` after the app was written: skipped (and why), or its result. */
+export type SiloAppInstall = { readonly skipped: string } | CommandResult;
+
+/** What the generator prints once the app is written: its files, npm install, and what to do next. */
+export function siloAppReport(
+  root: string,
+  answers: SiloAppAnswers,
+  files: readonly string[],
+  install: SiloAppInstall,
+): string {
+  const pkg = `${workspaceScope(root)}/${answers.name}`;
   return [
     `App ${pkg} in apps/${answers.name} (default port ${answers.port}):`,
     ...files.map((file) => `  ${file}`),
-    install === null
-      ? `npm install skipped (${skipInstall ? "TURBO_GEN_SKIP_INSTALL=1" : "node_modules is linked from another checkout"}): run it to link the new workspace.`
+    "skipped" in install
+      ? `npm install skipped (${install.skipped}): run it to link the new workspace.`
       : install.ok
         ? "npm install: the new workspace is linked and in package-lock.json."
         : `npm install failed; the app is written, run npm install yourself:\n${install.output}`,

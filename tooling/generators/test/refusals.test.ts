@@ -56,7 +56,7 @@ describe("turbo gen refuses bad answers and writes nothing", () => {
       expect(result?.output, `${generator} ${args.join(" ")}`).toContain(message);
     }
     expect(changedFiles(before, treeState(copy))).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it("says so through `npx turbo gen` too", async () => {
     const before = treeState(copy);
@@ -67,11 +67,14 @@ describe("turbo gen refuses bad answers and writes nothing", () => {
       "query",
       "-",
     ]);
-    // Not the exit status: turbo 2.11.9 exits 0 even when the generator fails.
     expect(result.output).toContain("REGION services need a resolver");
     expect(result.output).not.toContain("Success!");
     expect(changedFiles(before, treeState(copy))).toEqual([]);
-  }, 60_000);
+    // @turbo/gen exits 1 here (the test above), but turbo 2.11.9 drops the exit status of the
+    // @turbo/gen process it starts and exits 0 (README, "New service"). When this fails, turbo
+    // passes the status on: expect 1 here, and correct the README.
+    expect(result.status, result.output).toBe(0);
+  }, 300_000);
 
   it("refuses to write into a registration file whose anchor comment is gone", async () => {
     const anchor = "  // turbo gen rpc-service adds new services above this line.\n";
@@ -86,5 +89,5 @@ describe("turbo gen refuses bad answers and writes nothing", () => {
     expect(output).toContain(
       'contracts.ts has no line "// turbo gen rpc-service adds new services above this line."',
     );
-  }, 60_000);
+  }, 300_000);
 });

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import {
   ANCHORS,
+  answersNullWhenNotFound,
   checkKind,
   checkMethodName,
   checkMode,
@@ -12,9 +13,11 @@ import {
   parseRpcServiceAnswers,
   planRpcService,
   RESOLVER_NAMES,
+  type RpcServiceAnswers,
+  rpcServiceReport,
   takenServiceKeys,
 } from "@acme/generators/rpc-service";
-import { checkAppName, checkPort, planSiloApp } from "@acme/generators/silo-app";
+import { checkAppName, checkPort, planSiloApp, siloAppReport } from "@acme/generators/silo-app";
 import { contracts } from "@acme/services";
 import { describe, expect, it } from "vitest";
 import { repo } from "./repo.ts";
@@ -146,6 +149,149 @@ describe("an rpc-service plan", () => {
     );
     expect(updated("registry.ts")).toContain(
       'import("./audit-log/impl.ts").then((m) => m.auditLogImpl)',
+    );
+  });
+});
+
+describe("a generated method about an organization nobody has", () => {
+  const plan = (answers: RpcServiceAnswers) => {
+    const files = planRpcService(repo, answers).create;
+    const file = (name: string) => files.get(`packages/services/src/audit-log/${name}`) ?? "";
+    return {
+      contract: file("contract.ts"),
+      impl: file("impl.ts"),
+      test: file("audit-log.test.ts"),
+    };
+  };
+  const answers = (kind: "query" | "mutation", resolver: RpcServiceAnswers["resolver"]) =>
+    ({
+      key: "auditLog",
+      mode: resolver === null ? "CONTROL" : "REGION",
+      method: "findEvent",
+      kind,
+      resolver,
+    }) as const;
+  const MAPPING_RESOLVERS = [
+    "byOrganizationSlug",
+    "byOrganizationId",
+    "byOrganizationIdAttribute",
+  ] as const;
+
+  // demo:start
+  it("follows the demo's lookup by slug, which answers null", () => {
+    const getOrgBySlug = contracts.find((contract) => contract.key === "organization")?.methods
+      .getOrgBySlug;
+    expect(getOrgBySlug?.returnNullIfMappingNotFound).toBe(true);
+    expect(getOrgBySlug?.output.safeParse(null).success).toBe(true);
+  });
+  // demo:end
+
+  it.each(MAPPING_RESOLVERS)(
+    "is null for a query routed %s: nullable output, returnNullIfMappingNotFound, and a test that expects null",
+    (resolver) => {
+      expect(answersNullWhenNotFound(answers("query", resolver))).toBe(true);
+      const { contract, impl, test } = plan(answers("query", resolver));
+      expect(contract).toContain(
+        "output: z.object({ organizationId: id, slug, regionName }).nullable(),",
+      );
+      expect(contract).toContain("      returnNullIfMappingNotFound: true,\n");
+      expect(contract).toContain("(null if there is none); answered in that region.");
+      expect(impl).toContain("    if (mapping === null) return null;\n");
+      expect(impl).not.toContain("NOT_FOUND");
+      expect(impl).not.toContain("TRPCError");
+      expect(test).toContain(
+        'it("answers null for an organization nobody has, without calling a region, and refuses invalid input"',
+      );
+      expect(test).toContain("expect(result).toBeNull();");
+      expect(test).toContain(
+        'expect(hosts).toEqual(silo.mode === "REGION" ? ["control.silo.test"] : []);',
+      );
+      expect(test).not.toContain("NOT_FOUND");
+    },
+  );
+
+  it.each(MAPPING_RESOLVERS)(
+    "is NOT_FOUND for a mutation routed %s: a change to an organization nobody has is an error",
+    (resolver) => {
+      expect(answersNullWhenNotFound(answers("mutation", resolver))).toBe(false);
+      const { contract, impl, test } = plan(answers("mutation", resolver));
+      expect(contract).toContain("output: z.object({ organizationId: id, slug, regionName }),");
+      expect(contract).not.toContain("returnNullIfMappingNotFound");
+      expect(contract).not.toContain("nullable");
+      expect(impl).toContain('throw new TRPCError({ code: "NOT_FOUND"');
+      expect(test).toContain('code: "NOT_FOUND",');
+      expect(test).toContain("(no organization mapping).");
+    },
+  );
+
+  it.each([
+    ["query", null],
+    ["mutation", null],
+    ["query", "byRegionName"],
+    ["query", "requireSingleOrganization"],
+  ] as const)(
+    "does not apply to a %s with resolver %s, which reads no organization mapping",
+    (kind, resolver) => {
+      expect(answersNullWhenNotFound(answers(kind, resolver))).toBe(false);
+      const { contract } = plan(answers(kind, resolver));
+      expect(contract).not.toContain("returnNullIfMappingNotFound");
+      expect(contract).not.toContain("nullable");
+    },
+  );
+});
+
+describe("what the generators print", () => {
+  it("rpc-service: the files, then the next steps, ending with the sentence about the starter", () => {
+    const answers = {
+      key: "auditLog",
+      mode: "REGION",
+      method: "recordEvent",
+      kind: "mutation",
+      resolver: "byOrganizationSlug",
+    } as const;
+    const files = [...planRpcService(repo, answers).create.keys()];
+    expect(rpcServiceReport(repo, answers, files)).toBe(
+      [
+        'Service "auditLog" (REGION) with mutation auditLog.recordEvent:',
+        "  packages/services/src/audit-log/contract.ts",
+        "  packages/services/src/audit-log/impl.ts",
+        "  packages/services/src/audit-log/audit-log.test.ts",
+        "  rpc-schema/openapi.json (npm run rpc:compat -- --update)",
+        "",
+        "Next:",
+        "  (cd packages/services && npx vitest run src/audit-log)   the new test",
+        "  npm run typecheck && npm test && npm run rpc:compat",
+        "  Replace the starter method in packages/services/src/audit-log/impl.ts with the real work.",
+      ].join("\n"),
+    );
+    expect(rpcServiceReport(repo, answers, files, "a.ts: parse error")).toContain(
+      "  rpc-schema/openapi.json (npm run rpc:compat -- --update)\nBiome could not format every file:\na.ts: parse error\n\nNext:",
+    );
+  });
+
+  it("silo-app: the files, what npm install did, then the next steps", () => {
+    const answers = { name: "billing-silo", port: 8450 };
+    const files = ["apps/billing-silo/package.json", "apps/billing-silo/src/main.ts"];
+    const next = [
+      "",
+      "Next:",
+      "  npm run dev -w @acme/billing-silo    # MONOLITH on http://127.0.0.1:8450",
+      "  npm test -w @acme/billing-silo       # the smoke test",
+    ];
+    expect(siloAppReport(repo, answers, files, { skipped: "TURBO_GEN_SKIP_INSTALL=1" })).toBe(
+      [
+        "App @acme/billing-silo in apps/billing-silo (default port 8450):",
+        "  apps/billing-silo/package.json",
+        "  apps/billing-silo/src/main.ts",
+        "npm install skipped (TURBO_GEN_SKIP_INSTALL=1): run it to link the new workspace.",
+        ...next,
+      ].join("\n"),
+    );
+    expect(siloAppReport(repo, answers, files, { ok: true, output: "" })).toContain(
+      `npm install: the new workspace is linked and in package-lock.json.\n${next.join("\n")}`,
+    );
+    expect(siloAppReport(repo, answers, files, { ok: false, output: "ERESOLVE" })).toContain(
+      "npm install failed; the app is written, run npm install yourself:\nERESOLVE\n",
     );
   });
 });

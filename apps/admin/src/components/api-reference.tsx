@@ -23,8 +23,9 @@ const ScalarReference = dynamic(
 
 /**
  * The OpenAPI document (as JSON text) in Scalar's viewer, with everything that would reach outside this app
- * turned off: its telemetry, web fonts, AI agent and MCP integration. Its request client is off
- * too: a call needs an HMAC signature, which the method pages make for you.
+ * turned off: its telemetry, web fonts, AI agent and developer toolbar (the 0.8 line has no MCP
+ * integration to turn off). Its request client is off too: a call needs an HMAC signature, which
+ * the method pages make for you.
  */
 export function ApiReference({ document }: { document: string }) {
   const configuration: Configuration = {
@@ -32,7 +33,6 @@ export function ApiReference({ document }: { document: string }) {
     telemetry: false,
     withDefaultFonts: false,
     agent: { disabled: true },
-    mcp: { disabled: true },
     showDeveloperTools: "never",
     hideClientButton: true,
     hideTestRequestButton: true,
