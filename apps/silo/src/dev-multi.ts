@@ -51,8 +51,9 @@ function show(silo: string, line: string): void {
 }
 
 const base = env.MULTI_BASE_PORT;
+const started = performance.now();
 console.log("Starting control, us and eu silos...");
-const topology = await Topology.start({
+const topology = new Topology({
   ports: { control: base, us: base + 1, eu: base + 2 },
   databases: (name) => databases[name] as string,
   secret: env.RPC_SHARED_SECRET,
@@ -61,6 +62,7 @@ const topology = await Topology.start({
 });
 
 // The admin app, as a CONTROL-silo client of the three (it runs no service and opens no database).
+// It starts beside the silos: its first page compiles while they open their databases.
 function startAdmin() {
   const child = spawn("npm", ["run", "dev", "-w", "@acme/admin"], {
     cwd: repoRoot,
@@ -83,17 +85,23 @@ function startAdmin() {
 const admin = env.MULTI_ADMIN ? startAdmin() : undefined;
 
 let stopping = false;
-const stop = async () => {
+const stop = async (exitCode = 0) => {
   if (stopping) return;
   stopping = true;
   console.log("Stopping every silo and the admin app...");
   if (admin !== undefined && admin.child.exitCode === null) admin.child.kill("SIGTERM");
   await Promise.all([topology.stop(), admin?.exited]);
   console.log("All silos stopped.");
-  process.exit(0);
+  process.exit(exitCode);
 };
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+process.on("SIGINT", () => stop());
+process.on("SIGTERM", () => stop());
+try {
+  await topology.start();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await stop(1);
+}
 for (const silo of topology.silos.values()) {
   void silo.exited.then((code) => {
     if (!stopping) console.log(`[${silo.name.padEnd(7)}] exited with ${code}`);
@@ -101,7 +109,7 @@ for (const silo of topology.silos.values()) {
 }
 
 console.log(`
-Silos ready${env.MULTI_ADMIN ? " (the admin app starts on http://127.0.0.1:3000 as their CONTROL client)" : ""}:
+Silos ready in ${((performance.now() - started) / 1000).toFixed(1)} s${env.MULTI_ADMIN ? " (the admin app starts on http://127.0.0.1:3000 as their CONTROL client)" : ""}:
   control  ${topology.url("control")}   (${databases.control})
   us       ${topology.url("us")}   (${databases.us})
   eu       ${topology.url("eu")}   (${databases.eu})

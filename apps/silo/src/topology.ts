@@ -48,6 +48,7 @@ export class Topology {
   constructor(options: TopologyOptions) {
     this.#options = options;
     this.regions = options.regions ?? ["us", "eu"];
+    Object.assign(this.#ports, options.ports);
   }
 
   static async start(options: TopologyOptions): Promise<Topology> {
@@ -56,8 +57,7 @@ export class Topology {
 
   /** Starts every silo, in parallel, and waits until all are ready; on a failure stops them all. */
   async start(): Promise<this> {
-    for (const name of ["control", ...this.regions])
-      this.#ports[name] = this.#options.ports?.[name] ?? (await freePort());
+    for (const name of ["control", ...this.regions]) this.#ports[name] ??= await freePort();
     try {
       await Promise.all(["control", ...this.regions].map((name) => this.startSilo(name)));
     } catch (error) {
@@ -67,6 +67,7 @@ export class Topology {
     return this;
   }
 
+  /** A silo's address (known before `start()` for the ports given in the options). */
   url(name: string): string {
     return `http://127.0.0.1:${this.#ports[name]}`;
   }

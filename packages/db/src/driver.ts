@@ -34,7 +34,7 @@ export interface DriverOptions {
    * made by PGlite's `dumpDataDir()` instead of running initdb; a function is called only when
    * the database is new. createDb passes the cached template of the committed migrations.
    */
-  pgliteSnapshot?: Blob | (() => Promise<Blob>);
+  pgliteSnapshot?: Blob | (() => Promise<Blob | undefined>);
 }
 
 export type SqlDriverAdapter = Awaited<ReturnType<SqlDriverAdapterFactory["connect"]>>;

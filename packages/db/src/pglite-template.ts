@@ -3,9 +3,8 @@
 // kept on disk, so each later silo, test database and `npm run dev` skips seconds of work.
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
+import { repoRoot } from "@acme/config";
 import { PGlite } from "@electric-sql/pglite";
 import { migrations as committedMigrations } from "./generated/migrations.ts";
 import { applyMigrations, type Migration } from "./migrate.ts";
@@ -14,33 +13,32 @@ import { PGLITE_START_PARAMS, pgliteSession } from "./pglite.ts";
 /** Bumped when the way templates are built changes, so old files are never loaded. */
 const FORMAT = 1;
 
-const require = createRequire(import.meta.url);
+// Found from the repository root, not through `require.resolve`: a bundler (Next's) replaces
+// that with a module id, and the admin app runs this module bundled.
+const nodeModules = () => path.join(/* turbopackIgnore: true */ repoRoot, "node_modules");
 
-/** Where templates are kept: `node_modules/.cache/acme-db` beside PGlite, else the temp folder. */
+/** Where templates are kept: `node_modules/.cache/acme-db`, like other tools' caches. */
 export function templateCacheDir(): string {
-  const entry = require.resolve("@electric-sql/pglite");
-  const marker = `${path.sep}node_modules${path.sep}`;
-  const at = entry.lastIndexOf(marker);
-  return at === -1
-    ? path.join(os.tmpdir(), "acme-db-cache")
-    : path.join(entry.slice(0, at + marker.length), ".cache", "acme-db");
+  return path.join(nodeModules(), ".cache", "acme-db");
 }
 
-function pgliteVersion(): string {
-  let dir = path.dirname(require.resolve("@electric-sql/pglite"));
-  while (!fs.existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
-  return (
-    JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { version: string }
-  ).version;
+/** The installed PGlite's version, or undefined when it cannot be found where npm puts it. */
+function pgliteVersion(): string | undefined {
+  try {
+    const file = path.join(nodeModules(), "@electric-sql", "pglite", "package.json");
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * The template's file name: a hash of everything that decides its contents. A new migration, an
  * edited one, another PGlite version or other settings name another file.
  */
-export function templateKey(migrations: readonly Migration[]): string {
+export function templateKey(migrations: readonly Migration[], version = pgliteVersion()): string {
   const hash = createHash("sha256")
-    .update(JSON.stringify([FORMAT, pgliteVersion(), PGLITE_START_PARAMS]))
+    .update(JSON.stringify([FORMAT, version, PGLITE_START_PARAMS]))
     .update(JSON.stringify(migrations.map(({ name, checksum }) => [name, checksum])));
   return `pglite-${migrations.length === 0 ? "empty" : "migrated"}-${hash.digest("hex").slice(0, 16)}`;
 }
@@ -49,13 +47,16 @@ const inProcess = new Map<string, Promise<Blob>>();
 
 /**
  * The archive of a PGlite data directory with `migrations` applied (none: a fresh initdb), read
- * from the cache, or built and written there. A cache file that cannot be read is rebuilt; one
+ * from the cache, or built and written there; undefined where PGlite's version cannot be read. A cache file that cannot be read is rebuilt; one
  * that cannot be written (a read-only install) is skipped, and the template lives in memory.
  */
 export function pgliteTemplate(
   migrations: readonly Migration[] = committedMigrations,
-): Promise<Blob> {
-  const key = templateKey(migrations);
+): Promise<Blob | undefined> {
+  // Without PGlite's version no template can be told apart from an older one: none is used.
+  const version = pgliteVersion();
+  if (version === undefined) return Promise.resolve(undefined);
+  const key = templateKey(migrations, version);
   let template = inProcess.get(key);
   if (template === undefined) {
     template = readOrBuild(key, migrations);

@@ -100,5 +100,12 @@ export async function emptyPGlite(): Promise<PGlite> {
 
 // initdb and the migrations cost PGlite seconds: test databases start from the templates that
 // new embedded databases use, built once per machine and cached on disk (pglite-template.ts).
-const emptySnapshot = () => pgliteTemplate([]);
-const migratedSnapshot = () => pgliteTemplate(migrations);
+const emptySnapshot = () => template([]);
+const migratedSnapshot = () => template(migrations);
+
+async function template(applied: typeof migrations | []): Promise<Blob> {
+  const archive = await pgliteTemplate(applied);
+  if (archive === undefined)
+    throw new Error("PGlite is not installed in the repository's node_modules.");
+  return archive;
+}

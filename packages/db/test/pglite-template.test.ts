@@ -83,7 +83,7 @@ describe("embedded databases from the cached template", () => {
     expect(fs.existsSync(file)).toBe(false);
 
     const archive = await pgliteTemplate(extra);
-    expect(fs.statSync(file).size).toBe(archive.size);
+    expect(fs.statSync(file).size).toBe(archive?.size);
     expect(await pgliteTemplate(extra)).toBe(archive); // in process: the same archive
 
     const copy = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(file)]) });
