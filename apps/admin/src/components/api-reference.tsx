@@ -27,9 +27,20 @@ const ScalarReference = dynamic(
  * integration to turn off). Its request client is off too: a call needs an HMAC signature, which
  * the method pages make for you.
  */
-export function ApiReference({ document }: { document: string }) {
+export function ApiReference({
+  document,
+  authentication,
+}: {
+  document: string;
+  /** What the code samples write for each signature header (what it holds, not a value). */
+  authentication: Extract<
+    NonNullable<Configuration>,
+    { authentication?: unknown }
+  >["authentication"];
+}) {
   const configuration: Configuration = {
     content: document,
+    authentication,
     telemetry: false,
     withDefaultFonts: false,
     agent: { disabled: true },

@@ -90,3 +90,15 @@ export function viewerDocument(document: OpenApiDocument, config: SiloConfig) {
     },
   };
 }
+
+/**
+ * The same placeholders as the viewer's authentication settings: Scalar 0.8 fills code samples
+ * from these (0.9 and later read the document's `x-scalar-secret-token`, kept above for them).
+ */
+export function viewerAuthentication() {
+  return {
+    securitySchemes: Object.fromEntries(
+      Object.entries(SIGNATURE_PLACEHOLDERS).map(([name, value]) => [name, { value }]),
+    ),
+  };
+}

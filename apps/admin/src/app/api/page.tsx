@@ -2,7 +2,7 @@ import { rpcSchema } from "@acme/services";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ApiReference } from "@/components/api-reference.tsx";
-import { viewerDocument } from "@/server/api-document.ts";
+import { viewerAuthentication, viewerDocument } from "@/server/api-document.ts";
 import { loadAdminSettings } from "@/server/env.ts";
 
 export const metadata: Metadata = { title: "API" };
@@ -33,7 +33,10 @@ export default function ApiPage() {
         <code>docs/wire-protocol.md</code>), or call a method from its page, which signs for you.
       </p>
       <div className="api-reference">
-        <ApiReference document={`${JSON.stringify(viewerDocument(document, config), null, 2)}\n`} />
+        <ApiReference
+          document={`${JSON.stringify(viewerDocument(document, config), null, 2)}\n`}
+          authentication={viewerAuthentication()}
+        />
       </div>
     </>
   );
