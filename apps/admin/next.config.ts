@@ -1,6 +1,10 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // `next dev` serves its scripts to http://localhost:3000 only; opened as http://127.0.0.1:3000
+  // (the address the silos print), the page loaded without them and its forms did nothing.
+  // Loopback is this machine, so it is no wider than localhost.
+  allowedDevOrigins: ["127.0.0.1"],
   // The workspace packages export TypeScript source (with `.ts` import extensions): compile them.
   transpilePackages: ["@acme/config", "@acme/db", "@acme/rpc", "@acme/services"],
   // Loaded by Node at run time, never bundled: PGlite reads its WASM and data files from its own
