@@ -7,4 +7,8 @@ export declare function suiteResource<T>(
   make: () => Promise<T>,
   dispose: (value: T) => Promise<void>,
   timeoutMs?: number,
+  hooks?: {
+    beforeAll(hook: () => Promise<void>, timeoutMs?: number): void;
+    afterAll(hook: () => Promise<void>, timeoutMs?: number): void;
+  },
 ): SuiteResource<T>;

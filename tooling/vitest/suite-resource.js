@@ -7,18 +7,18 @@ import { afterAll, beforeAll } from "vitest";
  * - when `beforeAll` times out while `make` still runs, what `make` ends up making (processes,
  *   databases) is given back as soon as it exists, instead of being left running;
  * - when `make` fails part-way, undoing its own partial work is `make`'s job (as Topology does).
- * `get()` returns the resource inside tests.
+ * `get()` returns the resource inside tests. (`hooks` is for this helper's own tests.)
  */
-export function suiteResource(make, dispose, timeoutMs) {
+export function suiteResource(make, dispose, timeoutMs, hooks = { beforeAll, afterAll }) {
   let made;
   let value;
   let ready = false;
-  beforeAll(async () => {
+  hooks.beforeAll(async () => {
     made = make();
     value = await made;
     ready = true;
   }, timeoutMs);
-  afterAll(async () => {
+  hooks.afterAll(async () => {
     if (made === undefined) return;
     if (ready) {
       await dispose(value);
