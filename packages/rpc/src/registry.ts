@@ -103,6 +103,11 @@ function contractProblems(contract: AnyServiceContract): string[] {
       );
     }
     if (!isZod(method.output)) problems.push(`${where}: has no output schema.`);
+    else if (method.returnNullIfMappingNotFound === true && !acceptsNull(method.output)) {
+      problems.push(
+        `${where}: returnNullIfMappingNotFound answers null, which its output does not accept (make the output .nullable()).`,
+      );
+    }
     if (localMode === "REGION" && method.resolve === undefined) {
       problems.push(
         `${where}: methods of a REGION service need a resolver (regionQuery/regionMutation).`,
@@ -115,6 +120,14 @@ function contractProblems(contract: AnyServiceContract): string[] {
     }
   }
   return problems;
+}
+
+function acceptsNull(schema: { safeParse?: (value: unknown) => { success: boolean } }): boolean {
+  try {
+    return schema.safeParse?.(null).success === true;
+  } catch {
+    return false;
+  }
 }
 
 function isZod(schema: unknown): schema is { def?: { type?: string } } {

@@ -129,6 +129,19 @@ describe("ServiceRegistry", () => {
           output: z.null(),
           resolve: byOrganizationSlug() as never,
         }),
+        // Without a mapping the caller gets null, which this output refuses.
+        notNullable: regionQuery({
+          input: z.object({ slug: z.string() }),
+          output: z.object({ slug: z.string() }),
+          resolve: byOrganizationSlug(),
+          returnNullIfMappingNotFound: true,
+        }),
+        nullable: regionQuery({
+          input: z.object({ slug: z.string() }),
+          output: z.object({ slug: z.string() }).nullable(),
+          resolve: byOrganizationSlug(),
+          returnNullIfMappingNotFound: true,
+        }),
       },
     });
     const control = defineService({
@@ -158,6 +171,10 @@ describe("ServiceRegistry", () => {
     expect(message).toContain(
       "ctl.routed: methods of a CONTROL service run in the control silo and take no resolver",
     );
+    expect(message).toContain(
+      "bad.notNullable: returnNullIfMappingNotFound answers null, which its output does not accept",
+    );
+    expect(message).not.toContain("bad.nullable:");
     expect(message).toContain('Service key "clock" is used by two services.');
   });
 
