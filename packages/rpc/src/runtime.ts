@@ -2,6 +2,7 @@
 import { callTRPCProcedure, TRPCError } from "@trpc/server";
 import type { SiloConfig } from "./config.ts";
 import type { AnyMethodContract, AnyServiceContract } from "./contract.ts";
+import { parseInput } from "./input.ts";
 import type { ServiceRegistry } from "./registry.ts";
 import type { MappingSource } from "./resolvers.ts";
 import { remoteCall } from "./transport.ts";
@@ -95,9 +96,8 @@ export class SiloRuntime<Ctx extends object = object> {
           message: `${path} is disabled in this silo (RPC_DISABLED_METHODS).`,
         });
       }
-      const parsed = method.input.safeParse(rawInput ?? {});
-      if (!parsed.success) throw invalidInput(path, parsed.error.issues);
-      route = await this.#route(contract, method, path, parsed.data, options.region);
+      const parsed = parseInput(path, method.input, rawInput);
+      route = await this.#route(contract, method, path, parsed, options.region);
       let value: unknown;
       if (route.kind === "none") value = null;
       else if (route.kind === "local")
@@ -149,13 +149,16 @@ export class SiloRuntime<Ctx extends object = object> {
     try {
       const implementation = await this.registry.implementation(serviceKey);
       const method = this.registry.method(serviceKey, methodName);
+      // Checked before anything runs, whichever way the method is called below.
+      const input =
+        method === undefined
+          ? undefined
+          : parseInput(`${serviceKey}.${methodName}`, method.input, rawInput);
       const ctx = await this.#options.createContext();
       const handler = implementation.handlers?.[methodName];
       if (handler !== undefined && method !== undefined) {
-        const input = method.input.safeParse(rawInput ?? {});
-        if (!input.success) throw invalidInput(`${serviceKey}.${methodName}`, input.error.issues);
         const output = method.output.safeParse(
-          await handler({ input: input.data, ctx: ctx as never, signal }),
+          await handler({ input: input as never, ctx: ctx as never, signal }),
         );
         if (!output.success) {
           throw new TRPCError({

@@ -286,6 +286,62 @@ describe.each([fetchAdapter, nodeAdapter])("RPC endpoint through the $name", (ad
       });
     });
 
+    it("for a value the schema library throws on, not a 500 (zod 4.6 and a length bound)", async () => {
+      const hostile = { slug: "acme", text: { length: { toString: 1 } } };
+      const result = await call(signed(rpc("note", "add"), envelope(hostile)));
+      expect(result.status).toBe(400);
+      expect(result.json).toEqual({
+        error: {
+          code: "BAD_REQUEST",
+          message: expect.stringContaining("Invalid input for note.add"),
+          issues: [
+            {
+              path: "",
+              message: expect.stringMatching(/could not be checked against the method's schema/),
+            },
+          ],
+        },
+      });
+    });
+
+    it.each([
+      ["U+0000", "a\u0000b"],
+      ["a lone high surrogate", "\ud800"],
+      ["a lone low surrogate", "x\udc00"],
+    ])("for text with %s, which no silo can store, before the method runs", async (_c, text) => {
+      // JSON.stringify writes both as JSON escapes (\u0000, \ud800), as any client would.
+      const silo = await adapter.serve();
+      const result = await reply(
+        await silo.send(signed(rpc("note", "add"), envelope({ slug: "acme", text }))),
+      );
+      expect(result.status).toBe(400);
+      expect(result.json).toEqual({
+        error: {
+          code: "BAD_REQUEST",
+          message: expect.stringContaining("Invalid input for note.add: text: The text contains"),
+          issues: [{ path: "text", message: expect.stringMatching(/^The text contains/) }],
+        },
+      });
+      // Nothing was written: the next note is the first.
+      const added = await reply(
+        await silo.send(signed(rpc("note", "add"), envelope({ slug: "acme", text: "ok" }))),
+      );
+      expect(added.json).toEqual({ value: { id: 1 }, meta: {} });
+    });
+
+    it("for a property name no silo can store", async () => {
+      const args = { slug: "acme", text: "t", "a\u0000": 1 };
+      const result = await call(signed(rpc("note", "add"), envelope(args)));
+      expect(result.status).toBe(400);
+      expect(result.json).toMatchObject({
+        error: {
+          issues: [
+            { path: "", message: expect.stringMatching(/^A property name contains U\+0000/) },
+          ],
+        },
+      });
+    });
+
     it("for invalid input, with one issue per problem", async () => {
       const result = await call(signed(rpc("note", "add"), envelope({ slug: "acme", text: "" })));
       expect(result.status).toBe(400);
@@ -700,6 +756,41 @@ describe("node adapter over a raw socket", () => {
     socket.destroy();
     expect(outcomes).toHaveLength(1);
     expect(await outcomes[0]).toBe("settled");
+  });
+});
+
+describe("node adapter, raw HTTP", () => {
+  it("refuses two Authorization headers as malformed (401), though Node keeps only the first", async () => {
+    const { port } = await listen();
+    const path = rpc("clock", "now");
+    const body = envelope({});
+    const good = signRequest(SECRET, path, Buffer.from(body));
+    const other = signRequest(SECRET, path, Buffer.from(body), {
+      nonce: "another-nonce-0123456789",
+    });
+    const authorization = (headers: Record<string, string>) => headers.authorization ?? "";
+    const head = (authorizations: readonly string[]) =>
+      [
+        `POST ${path} HTTP/1.1`,
+        "Host: us.silo.test",
+        "Content-Type: application/json",
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `X-Rpc-Timestamp: ${good["x-rpc-timestamp"] ?? ""}`,
+        `X-Rpc-Nonce: ${good["x-rpc-nonce"] ?? ""}`,
+        ...authorizations.map((value) => `Authorization: ${value}`),
+        "Connection: close",
+      ].join("\r\n");
+    const twice = await rawExchange(
+      port,
+      `${head([authorization(good), authorization(other)])}\r\n\r\n${body}`,
+    );
+    expect(twice.startLine).toMatch(/^HTTP\/1\.1 401 /);
+    expect(JSON.parse(twice.body)).toMatchObject({
+      error: { code: "UNAUTHORIZED", message: expect.stringContaining("Authorization") },
+    });
+    // The first of them alone is a good signature: the refusal is for the repetition.
+    const once = await rawExchange(port, `${head([authorization(good)])}\r\n\r\n${body}`);
+    expect(once.startLine).toMatch(/^HTTP\/1\.1 200 /);
   });
 });
 

@@ -16,10 +16,7 @@ export function nodeRpcHandler(
           : await endpoint({
               method: req.method ?? "GET",
               path: query === -1 ? url : url.slice(0, query),
-              header: (name) => {
-                const value = req.headers[name];
-                return Array.isArray(value) ? value.join(", ") : value;
-              },
+              header: (name) => header(req, name),
               body,
             });
       res.writeHead(result.status, {
@@ -33,6 +30,22 @@ export function nodeRpcHandler(
       res.destroy();
     }
   };
+}
+
+/**
+ * A header's value, repeated ones joined with ", " as Fetch joins them. Node keeps only the first
+ * of some repeated headers (Authorization among them), so they are read from `rawHeaders`: a
+ * request that sends two signatures is seen as such, and refused as malformed (401).
+ */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  if (value === undefined || Array.isArray(value)) return value?.join(", ");
+  const raw = req.rawHeaders;
+  const values: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).toLowerCase() === name) values.push(raw[i + 1] as string);
+  }
+  return values.length > 1 ? values.join(", ") : value;
 }
 
 /** The body, or null when it is larger than `limit` (reading stops there). */
