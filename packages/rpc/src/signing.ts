@@ -10,7 +10,8 @@ const RPC0 = /^Rpcsignature rpc0:([0-9a-f]{64})$/;
 
 export interface SignatureInput {
   readonly secret: string;
-  readonly timestamp: number;
+  /** Signed as its decimal digits; a receiver passes the header's text, digits as sent. */
+  readonly timestamp: number | string;
   readonly nonce: string;
   /** The request path exactly as sent: no scheme, host or query. */
   readonly path: string;
@@ -115,7 +116,14 @@ export class SignatureVerifier {
       timingSafeEqual(
         given,
         Buffer.from(
-          rpc1Signature({ secret, timestamp, nonce, path: request.path, body: request.body }),
+          // Over the digits as sent (docs/wire-protocol.md §5): "0123" is not re-signed as "123".
+          rpc1Signature({
+            secret,
+            timestamp: timestampText,
+            nonce,
+            path: request.path,
+            body: request.body,
+          }),
           "hex",
         ),
       ),

@@ -294,6 +294,31 @@ describe("SignatureVerifier", () => {
     }
   });
 
+  it("verifies over the timestamp's digits as sent: a leading zero is signed, not re-signed away", () => {
+    const nonce = freshNonce();
+    const sentAs = `0${T}`; // the same second, one more digit
+    const overSent = rpc1Signature({
+      secret: SECRET,
+      timestamp: sentAs,
+      nonce,
+      path: PATH,
+      body: BODY,
+    });
+    const overNumber = rpc1Signature({
+      secret: SECRET,
+      timestamp: T,
+      nonce,
+      path: PATH,
+      body: BODY,
+    });
+    const received = (hex: string) =>
+      asReceived(signed({ nonce }), {
+        headers: { "x-rpc-timestamp": sentAs, authorization: `Rpcsignature rpc1:${hex}` },
+      });
+    expect(verifier().verify(received(overSent))).toEqual({ ok: true });
+    expect(rejection(verifier().verify(received(overNumber)))).toBe("signature does not match");
+  });
+
   it("rejects a timestamp too old", () => {
     const result = verifier({ now: () => (T + 301) * 1000 }).verify(asReceived(signed()));
     expect(rejection(result)).toMatch(/timestamp is more than 300 s away/);
