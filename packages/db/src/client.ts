@@ -72,9 +72,8 @@ export function openReport(db: Db): {
   migrations: MigrationReport | null;
   opened: Driver["opened"];
 } {
-  const entry = drivers.get(db);
-  if (entry === undefined) throw new Error("This Prisma client was not opened by createDb().");
-  return { migrations: entry.migrations, opened: entry.driver.opened };
+  const { migrations, driver } = entryOf(db);
+  return { migrations, opened: driver.opened };
 }
 
 /**
@@ -111,7 +110,11 @@ export function describeDb(db: Db): string {
 
 /** The driver under a client opened by createDb (for this package and its tests). */
 export function driverOf(db: Db): Driver {
+  return entryOf(db).driver;
+}
+
+function entryOf(db: Db) {
   const entry = drivers.get(db);
   if (entry === undefined) throw new Error("This Prisma client was not opened by createDb().");
-  return entry.driver;
+  return entry;
 }

@@ -34,28 +34,22 @@ export async function openPGlite(
   const { dataDir } = target;
   let lock: ReturnType<typeof lockDataDir> | undefined;
   let db: PGlite;
+  const snapshot = async () =>
+    typeof options.pgliteSnapshot === "function"
+      ? await options.pgliteSnapshot()
+      : options.pgliteSnapshot;
   let archive: Blob | undefined;
-  let opened: Driver["opened"];
-  const snapshot = async () => {
-    archive =
-      typeof options.pgliteSnapshot === "function"
-        ? await options.pgliteSnapshot()
-        : options.pgliteSnapshot;
-    opened = archive === undefined ? "initdb" : "snapshot";
-    return archive;
-  };
+  let existing = false;
   if (dataDir === null) {
-    db = await PGlite.create({
-      loadDataDir: await snapshot(),
-      startParams: [...PGLITE_START_PARAMS],
-    });
+    archive = await snapshot();
+    db = await PGlite.create({ loadDataDir: archive, startParams: [...PGLITE_START_PARAMS] });
   } else {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     lock = lockDataDir(dataDir);
     try {
       // Only a directory that holds no database yet starts from the snapshot.
-      if (holdsDatabase(dataDir)) opened = "existing";
-      else await snapshot();
+      existing = holdsDatabase(dataDir);
+      if (!existing) archive = await snapshot();
       db = await PGlite.create({
         dataDir,
         loadDataDir: archive,
@@ -71,6 +65,7 @@ export async function openPGlite(
       );
     }
   }
+  const opened = existing ? "existing" : archive === undefined ? "initdb" : "snapshot";
   const close = once(async () => {
     try {
       if (!db.closed) await db.close();
