@@ -1,6 +1,7 @@
 // The process's RPC configuration, parsed once from the environment.
 import { EnvError, type Environment, envFlag, loadEnv } from "@acme/config";
 import { z } from "zod";
+import { DEFAULT_MAX_NONCES } from "./signing.ts";
 import { SiloMode } from "./silo-mode.ts";
 
 const url = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
@@ -81,6 +82,7 @@ const envSchema = z
       }),
     RPC_ACCEPT_RPC0: envFlag.default(false),
     RPC_MAX_CLOCK_SKEW_S: z.coerce.number().int().positive().default(300),
+    RPC_MAX_NONCES: z.coerce.number().int().positive().default(DEFAULT_MAX_NONCES),
     RPC_MAX_BODY_BYTES: z.coerce
       .number()
       .int()
@@ -132,6 +134,8 @@ export interface SiloConfig {
   readonly disabledMethods: ReadonlySet<string>;
   readonly acceptRpc0: boolean;
   readonly maxClockSkewSeconds: number;
+  /** Unexpired nonces remembered at most; beyond, new requests wait (503), none is forgotten. */
+  readonly maxNonces: number;
   readonly maxBodyBytes: number;
 }
 
@@ -149,6 +153,7 @@ export function loadSiloConfig(env: Environment = process.env): SiloConfig {
     disabledMethods: parsed.RPC_DISABLED_METHODS,
     acceptRpc0: parsed.RPC_ACCEPT_RPC0,
     maxClockSkewSeconds: parsed.RPC_MAX_CLOCK_SKEW_S,
+    maxNonces: parsed.RPC_MAX_NONCES,
     maxBodyBytes: parsed.RPC_MAX_BODY_BYTES,
   };
 }
@@ -175,6 +180,7 @@ export function siloConfig(
   if (overrides.acceptRpc0 !== undefined) env.RPC_ACCEPT_RPC0 = String(overrides.acceptRpc0);
   if (overrides.maxClockSkewSeconds !== undefined)
     env.RPC_MAX_CLOCK_SKEW_S = String(overrides.maxClockSkewSeconds);
+  if (overrides.maxNonces !== undefined) env.RPC_MAX_NONCES = String(overrides.maxNonces);
   if (overrides.maxBodyBytes !== undefined) env.RPC_MAX_BODY_BYTES = String(overrides.maxBodyBytes);
   return loadSiloConfig(env);
 }

@@ -58,6 +58,7 @@ export function createRpcEndpoint(
     secrets: config.secrets,
     maxClockSkewSeconds: config.maxClockSkewSeconds,
     acceptRpc0: config.acceptRpc0,
+    maxNonces: config.maxNonces,
   });
 
   const endpoint = async (request: EndpointRequest): Promise<EndpointResponse> => {
@@ -78,7 +79,19 @@ export function createRpcEndpoint(
       );
     }
     const verified = verifier.verify(request);
-    if (!verified.ok) return fail("UNAUTHORIZED", `Invalid RPC signature: ${verified.reason}.`);
+    if (!verified.ok) {
+      // Refused before anything ran, so a caller may retry it after the pause.
+      if ("busy" in verified) {
+        return fail(
+          "SERVICE_UNAVAILABLE",
+          `Too many requests in the replay window: ${verified.reason}.`,
+          {
+            "retry-after": String(verified.retryAfterSeconds),
+          },
+        );
+      }
+      return fail("UNAUTHORIZED", `Invalid RPC signature: ${verified.reason}.`);
+    }
 
     const { service, method } = target;
     const path = `${service}.${method}`;

@@ -2,9 +2,12 @@
 import { randomBytes } from "node:crypto";
 
 export interface NonceStoreOptions {
-  /** Most nonces remembered; beyond it the oldest are forgotten early. */
+  /** Most nonces remembered; when that many are unexpired, new ones are refused ("full"). */
   readonly maxEntries: number;
 }
+
+/** What `remember` did: recorded the nonce, found it remembered (a replay), or had no room. */
+export type Remembered = "new" | "replay" | "full";
 
 /** Bytes per remembered nonce: 8 (fingerprint) + 8 (expiry) in the ring, 2 × 4 in the index. */
 export const NONCE_STORE_BYTES_PER_ENTRY = 24;
@@ -13,8 +16,10 @@ const INITIAL_CAPACITY = 1024;
 
 /**
  * Remembers each accepted nonce until it expires, as a 64-bit fingerprint (two 32-bit hashes,
- * seeded per process) in typed arrays: a ring in acceptance order, whose oldest entries are
- * forgotten first, and an open-addressing index into it. A nonce costs 24 bytes however long
+ * seeded per process) in typed arrays: a ring in acceptance order, whose oldest entries leave
+ * first when they expire, and an open-addressing index into it. An unexpired nonce is never
+ * forgotten: when `maxEntries` are unexpired, a new nonce is refused ("full") until the oldest
+ * expires, so the bound costs availability, never replay protection. A nonce costs 24 bytes however long
  * it is, where a Map of strings cost about 90 to 130 bytes of heap (1,000,000 nonces: 24 MB
  * instead of about 170 MB of RSS). Two different nonces share a fingerprint with probability
  * 2^-64 per pair: a fresh request is then refused as a replay once in about 10^13 requests at
@@ -30,6 +35,8 @@ export class NonceStore {
   #expires = new Float64Array(0);
   #head = 0;
   #count = 0;
+  // The latest expiry recorded: later entries never expire before it (see `remember`).
+  #lastExpires = Number.NEGATIVE_INFINITY;
   // Index: open addressing with linear probing; each cell holds a ring slot + 1 (0: empty).
   #index = new Int32Array(0);
   #mask = 0;
@@ -56,27 +63,35 @@ export class NonceStore {
   }
 
   /**
-   * Records `nonce` until `expires` (ms) and returns true, or returns false when it is already
-   * remembered and unexpired at `now` (a replay).
+   * Records `nonce` until `expires` (ms) and returns "new"; returns "replay" when it is already
+   * remembered and unexpired at `now`, and "full" (recording nothing) when `maxEntries` unexpired
+   * nonces leave no room. An expiry earlier than one already recorded is raised to it: entries
+   * leave in acceptance order, and remembering longer never lets a replay through.
    */
-  remember(nonce: string, now: number, expires: number): boolean {
+  remember(nonce: string, now: number, expires: number): Remembered {
     // Expired entries leave from the oldest end (expiries follow acceptance order).
     while (this.#count > 0 && (this.#expires[this.#head] as number) <= now) this.#evictOldest();
     const [hi, lo] = this.#fingerprint(nonce);
-    if (this.#seen(hi, lo, now)) return false;
+    if (this.#seen(hi, lo, now)) return "replay";
     if (this.#count === this.#capacity) {
-      if (this.#capacity < this.#max) this.#resize(Math.min(this.#capacity * 2, this.#max));
-      else this.#evictOldest();
+      if (this.#capacity === this.#max) return "full";
+      this.#resize(Math.min(this.#capacity * 2, this.#max));
     }
+    this.#lastExpires = Math.max(this.#lastExpires, expires);
     const slot = (this.#head + this.#count) % this.#capacity;
     this.#hi[slot] = hi;
     this.#lo[slot] = lo;
-    this.#expires[slot] = expires;
+    this.#expires[slot] = this.#lastExpires;
     this.#count++;
     let cell = lo & this.#mask;
     while (this.#index[cell] !== 0) cell = (cell + 1) & this.#mask;
     this.#index[cell] = slot + 1;
-    return true;
+    return "new";
+  }
+
+  /** When (ms) the oldest remembered nonce expires, making room; undefined when empty. */
+  get nextExpiry(): number | undefined {
+    return this.#count === 0 ? undefined : (this.#expires[this.#head] as number);
   }
 
   #seen(hi: number, lo: number, now: number): boolean {

@@ -51,14 +51,26 @@ export interface VerifierOptions {
   readonly maxClockSkewSeconds: number;
   readonly acceptRpc0: boolean;
   /**
-   * Bound on remembered nonces; beyond it the oldest are forgotten (default 1,000,000, at most
-   * 24 MB: see NonceStore).
+   * Bound on remembered nonces (default 4,000,000: about 100 MB at most, see NonceStore). When that many
+   * are unexpired, new requests are refused as busy until the oldest expires; none is forgotten.
    */
   readonly maxNonces?: number;
   readonly now?: () => number;
 }
 
-export type Verification = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type Verification =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string }
+  /** Valid, but every remembered nonce is still live: try again after `retryAfterSeconds`. */
+  | {
+      readonly ok: false;
+      readonly busy: true;
+      readonly reason: string;
+      readonly retryAfterSeconds: number;
+    };
+
+/** The default bound on remembered nonces: 4,000,000 × 24 bytes, about 100 MB at most. */
+export const DEFAULT_MAX_NONCES = 4_000_000;
 
 /**
  * Checks a request's signature against every configured secret (constant-time), its timestamp
@@ -69,11 +81,13 @@ export class SignatureVerifier {
   readonly #now: () => number;
   // Accepted nonces with their expiry (ms).
   readonly #nonces: NonceStore;
+  readonly #maxNonces: number;
 
   constructor(options: VerifierOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#nonces = new NonceStore({ maxEntries: options.maxNonces ?? 1_000_000 });
+    this.#maxNonces = options.maxNonces ?? DEFAULT_MAX_NONCES;
+    this.#nonces = new NonceStore({ maxEntries: this.#maxNonces });
   }
 
   /** How many accepted nonces are remembered now (at most maxNonces). */
@@ -129,9 +143,7 @@ export class SignatureVerifier {
       ),
     );
     if (!matches) return { ok: false, reason: "signature does not match" };
-    if (!this.#remember(nonce, now))
-      return { ok: false, reason: "nonce was already used (replayed request)" };
-    return { ok: true };
+    return this.#remember(nonce, timestamp, now);
   }
 
   #verifyRpc0(hex: string, path: string, body: Uint8Array): Verification {
@@ -144,8 +156,19 @@ export class SignatureVerifier {
     return matches ? { ok: true } : { ok: false, reason: "signature does not match" };
   }
 
-  #remember(nonce: string, now: number): boolean {
-    // Kept for twice the window: a request is accepted up to `skew` seconds from either side.
-    return this.#nonces.remember(nonce, now, now + 2 * this.#options.maxClockSkewSeconds * 1000);
+  #remember(nonce: string, timestamp: number, now: number): Verification {
+    // A copy of this request passes the clock check while now ≤ timestamp + skew (seconds), so
+    // the nonce is remembered until then, plus one second for the receiver's clock resolution.
+    const expires = (timestamp + this.#options.maxClockSkewSeconds + 1) * 1000;
+    const remembered = this.#nonces.remember(nonce, now, expires);
+    if (remembered === "new") return { ok: true };
+    if (remembered === "replay")
+      return { ok: false, reason: "nonce was already used (replayed request)" };
+    return {
+      ok: false,
+      busy: true,
+      reason: `this silo remembers ${this.#maxNonces} unexpired nonces, its bound (RPC_MAX_NONCES)`,
+      retryAfterSeconds: Math.max(1, Math.ceil(((this.#nonces.nextExpiry ?? now) - now) / 1000)),
+    };
   }
 }

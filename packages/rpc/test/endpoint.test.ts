@@ -635,6 +635,22 @@ describe.each([fetchAdapter, nodeAdapter])("RPC endpoint through the $name", (ad
       );
       expect(other.status).toBe(200);
     });
+
+    it("when maxNonces live nonces fill the replay window, with Retry-After, and nothing runs", async () => {
+      const ctx: TestContext = { silo: "us", notes: new Map(), counter: { value: 0, calls: 0 } };
+      const silo = await adapter.serve({ config: { maxNonces: 3 }, createContext: () => ctx });
+      const add = (text: string) => signed(rpc("note", "add"), envelope({ slug: "acme", text }));
+      const accepted = [add("a"), add("b"), add("c")];
+      for (const request of accepted) expect((await silo.send(request)).status).toBe(200);
+      const busy = await reply(await silo.send(add("d")));
+      expectError(busy, 503, "SERVICE_UNAVAILABLE", /remembers 3 unexpired nonces.*RPC_MAX_NONCES/);
+      // The nonces live 301 s from their timestamp; the oldest makes room first.
+      expect(Number(busy.headers.get("retry-after"))).toBeGreaterThanOrEqual(300);
+      expect(Number(busy.headers.get("retry-after"))).toBeLessThanOrEqual(302);
+      // Replays stay refused, and "d" was never added.
+      for (const request of accepted) expect((await silo.send(request)).status).toBe(401);
+      expect([...ctx.notes.values()].map((note) => note.text)).toEqual(["a", "b", "c"]);
+    });
   });
 
   describe("errors of the implementation", () => {

@@ -384,34 +384,61 @@ describe("SignatureVerifier", () => {
     expect(check.verify(asReceived(signed({ nonce })))).toEqual({ ok: true });
   });
 
-  it("remembers nonces for twice the skew window, then forgets them", () => {
+  it.each([
+    ["on the receiver's time", T],
+    ["300 s ahead of the receiver's clock", T - 300],
+    ["300 s behind the receiver's clock", T + 300],
+  ])(
+    "refuses a copy of a request timestamped %s at every instant its timestamp is accepted",
+    (_case, first) => {
+      // The receiver's clock when it first accepts the request, then until the timestamp is stale.
+      let now = first * 1000;
+      const check = verifier({ now: () => now });
+      const request = signed();
+      expect(check.verify(asReceived(request))).toEqual({ ok: true });
+      for (now = first * 1000; now <= (T + 300) * 1000; now += 7_000)
+        expect(rejection(check.verify(asReceived(request)))).toMatch(/replayed/);
+      now = (T + 300) * 1000;
+      expect(rejection(check.verify(asReceived(request)))).toMatch(/replayed/);
+      // One millisecond later the timestamp is stale: refused by the clock, the nonce let go.
+      now = (T + 300) * 1000 + 1;
+      expect(rejection(check.verify(asReceived(request)))).toMatch(/more than 300 s away/);
+      now = (T + 302) * 1000;
+      expect(check.verify(asReceived(signed({ timestamp: T + 302 })))).toEqual({ ok: true });
+      expect(check.rememberedNonces).toBe(1);
+    },
+  );
+
+  it("driven past maxNonces, refuses new requests as busy and forgets no live nonce", () => {
     let now = T * 1000;
-    const check = verifier({ now: () => now });
-    const nonce = freshNonce();
-    expect(check.verify(asReceived(signed({ nonce })))).toEqual({ ok: true });
-    // The same nonce with a fresh timestamp (a new signature) just inside the memory: replayed.
-    now = (T + 599) * 1000;
-    expect(rejection(check.verify(asReceived(signed({ nonce, timestamp: T + 599 }))))).toMatch(
-      /replayed/,
+    const check = verifier({ maxNonces: 100, now: () => now });
+    // The first 50 a minute before the rest: they expire first, making room first.
+    const requests = Array.from({ length: 100 }, (_, i) =>
+      signed({ timestamp: i < 50 ? T : T + 60 }),
     );
-    // After 2 × 300 s the nonce is forgotten (the old request's timestamp is long expired).
-    now = (T + 601) * 1000;
-    expect(check.verify(asReceived(signed({ nonce, timestamp: T + 601 })))).toEqual({ ok: true });
-  });
-
-  it("forgets the oldest nonces beyond maxNonces", () => {
-    const check = verifier({ maxNonces: 2 });
-    const requests = [signed(), signed(), signed(), signed()];
-    for (const request of requests) expect(check.verify(asReceived(request))).toEqual({ ok: true });
-    const [first, , , last] = requests as [Signed, Signed, Signed, Signed];
-    expect(check.verify(asReceived(first))).toEqual({ ok: true });
-    expect(rejection(check.verify(asReceived(last)))).toMatch(/replayed/);
-  });
-
-  it("remembers at most maxNonces, however many requests it accepts", () => {
-    const check = verifier({ maxNonces: 100 });
-    for (let i = 0; i < 1000; i++) expect(check.verify(asReceived(signed()))).toEqual({ ok: true });
+    for (const [i, request] of requests.entries()) {
+      now = (i < 50 ? T : T + 60) * 1000;
+      expect(check.verify(asReceived(request))).toEqual({ ok: true });
+    }
+    // Full: 1,000 more valid requests are refused, and every remembered one stays a replay.
+    for (let i = 0; i < 1000; i++) {
+      const busy = check.verify(asReceived(signed({ timestamp: T + 60 })));
+      expect(busy).toMatchObject({ ok: false, busy: true, retryAfterSeconds: 241 });
+      expect(rejection(busy)).toMatch(/remembers 100 unexpired nonces.*RPC_MAX_NONCES/);
+    }
+    for (const request of requests)
+      expect(rejection(check.verify(asReceived(request)))).toMatch(/replayed/);
     expect(check.rememberedNonces).toBe(100);
+    // When the first 50 expire, 50 new requests fit, and the 51st waits for the rest.
+    now = (T + 301) * 1000;
+    for (let i = 0; i < 50; i++)
+      expect(check.verify(asReceived(signed({ timestamp: T + 301 })))).toEqual({ ok: true });
+    expect(check.verify(asReceived(signed({ timestamp: T + 301 })))).toMatchObject({
+      busy: true,
+      retryAfterSeconds: 60,
+    });
+    for (const request of requests.slice(50))
+      expect(rejection(check.verify(asReceived(request)))).toMatch(/replayed/);
   });
 
   it("rejects a request signed with another secret", () => {
