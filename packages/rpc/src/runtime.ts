@@ -101,7 +101,7 @@ export class SiloRuntime<Ctx extends object = object> {
       let value: unknown;
       if (route.kind === "none") value = null;
       else if (route.kind === "local")
-        value = await this.callLocal(serviceKey, methodName, rawInput, options.signal);
+        value = await this.#runLocal(serviceKey, methodName, rawInput, parsed, options.signal);
       else {
         value = await remoteCall({
           fetch: this.#options.fetch ?? fetch,
@@ -146,14 +146,26 @@ export class SiloRuntime<Ctx extends object = object> {
     rawInput: unknown,
     signal?: AbortSignal,
   ): Promise<unknown> {
+    const method = this.registry.method(serviceKey, methodName);
+    // Checked before anything runs, whichever way the method is called below.
+    const input =
+      method === undefined
+        ? undefined
+        : parseInput(`${serviceKey}.${methodName}`, method.input, rawInput);
+    return this.#runLocal(serviceKey, methodName, rawInput, input, signal);
+  }
+
+  /** Runs a local method whose input `call` or `callLocal` has already checked (once). */
+  async #runLocal(
+    serviceKey: string,
+    methodName: string,
+    rawInput: unknown,
+    input: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     try {
       const implementation = await this.registry.implementation(serviceKey);
       const method = this.registry.method(serviceKey, methodName);
-      // Checked before anything runs, whichever way the method is called below.
-      const input =
-        method === undefined
-          ? undefined
-          : parseInput(`${serviceKey}.${methodName}`, method.input, rawInput);
       const ctx = await this.#options.createContext();
       const handler = implementation.handlers?.[methodName];
       if (handler !== undefined && method !== undefined) {
