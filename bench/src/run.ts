@@ -7,8 +7,10 @@ import path from "node:path";
 import readline from "node:readline";
 import {
   byOrganizationSlug,
+  createRpcEndpoint,
   createSiloClient,
   MappingCache,
+  parseInput,
   rpcPath,
   ServiceRegistry,
   SiloRuntime,
@@ -18,7 +20,14 @@ import {
 import { createTRPCClient, httpLink } from "@trpc/client";
 import autocannon from "autocannon";
 import { memoryRows, memorySection } from "./memory.ts";
-import { ARGS, contracts, entries, type PlainRouter, plainRouter } from "./service.ts";
+import {
+  ARGS,
+  contracts,
+  input as echoInput,
+  entries,
+  type PlainRouter,
+  plainRouter,
+} from "./service.ts";
 
 const BENCH_SECRET = "bench-secret-not-for-production";
 const SERVER = path.join(import.meta.dirname, "server.ts");
@@ -164,6 +173,45 @@ const cachedResolve = await timed(N_ROUTE, () =>
   resolver.resolve({ slug: "acme" }, { mappings: cache }),
 );
 
+// 2b. What parseInput adds to the schema's own check (text no silo can store, a schema that
+//     throws), against a whole request handled by the endpoint in this process (signature,
+//     nonce, JSON, checks, handler, output): the share of a request's CPU, without HTTP.
+const N_CHECK = quick ? 20_000 : 100_000;
+const mean = (n: number, call: (i: number) => unknown) => {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) call(i);
+  return Number(process.hrtime.bigint() - start) / 1000 / n;
+};
+const benchPath = rpcPath("bench", "echo");
+const benchBody = Buffer.from(JSON.stringify({ args: ARGS, meta: {} }));
+const signedRequests = Array.from({ length: N_CHECK }, () => {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    ...signRequest(BENCH_SECRET, benchPath, benchBody),
+  };
+  return {
+    method: "POST",
+    path: benchPath,
+    header: (name: string) => headers[name],
+    body: benchBody,
+  };
+});
+const inProcessEndpoint = createRpcEndpoint(
+  new SiloRuntime({
+    config: siloConfig({ secrets: [BENCH_SECRET], regions: [] }),
+    registry: new ServiceRegistry(entries),
+    mappings: { bySlug: async () => null, byId: async () => null, single: async () => null },
+    createContext: () => ({}),
+  }),
+);
+mean(N_CHECK, () => parseInput("bench.echo", echoInput, ARGS));
+const schemaOnlyUs = mean(N_CHECK, () => echoInput.safeParse(ARGS));
+const parseInputUs = mean(N_CHECK, () => parseInput("bench.echo", echoInput, ARGS));
+const checkUs = Math.max(0, parseInputUs - schemaOnlyUs);
+const endpointStart = process.hrtime.bigint();
+for (const request of signedRequests) await inProcessEndpoint(request);
+const endpointUs = Number(process.hrtime.bigint() - endpointStart) / 1000 / N_CHECK;
+
 // 3. A remote call, sequential: the silo link (signing, routing, validation, the silo server)
 //    vs a plain unsigned tRPC httpLink call to tRPC's standalone adapter.
 const silo = await startServer("silo");
@@ -258,6 +306,13 @@ try {
       signingUs: signing.meanUs,
       siloRequests: presigned,
     },
+    inputChecks: {
+      checkUs: Math.round(checkUs * 1000) / 1000,
+      schemaOnlyUs: Math.round(schemaOnlyUs * 1000) / 1000,
+      endpointInProcessUs: Math.round(endpointUs * 100) / 100,
+      share: Math.round((checkUs / endpointUs) * 10000) / 10000,
+      goal: "<= 5% of a request",
+    },
     routing: {
       mapLookup,
       cachedMapping: cachedLookup,
@@ -314,6 +369,15 @@ try {
       `Map.get ${mapLookup.meanUs} µs`,
       `${results.routing.ratio}x`,
       "< 20 µs",
+    ),
+  );
+  console.log(
+    row(
+      "input checks beyond the schema",
+      `${results.inputChecks.checkUs} µs (schema ${results.inputChecks.schemaOnlyUs} µs)`,
+      `in-process endpoint ${results.inputChecks.endpointInProcessUs} µs`,
+      `${Math.round(results.inputChecks.share * 1000) / 10}%`,
+      "<= 5%",
     ),
   );
   console.log(`\nsigning one request: ${signing.meanUs} µs (done ahead of the load test)`);

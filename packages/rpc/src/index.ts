@@ -34,6 +34,7 @@ export {
   type EndpointResponse,
   type RpcEndpoint,
 } from "./endpoint.ts";
+export { parseInput } from "./input.ts";
 export { MappingCache, type MappingCacheOptions } from "./mapping-cache.ts";
 export {
   type JsonSchema,

@@ -10,7 +10,7 @@ interface Issue {
 }
 
 function unstorable(text: string): string | undefined {
-  if (text.includes("\u0000"))
+  if (text.indexOf("\u0000") !== -1)
     return "contains U+0000 (NUL), which PostgreSQL cannot store in text";
   // A UTF-16 surrogate that is not half of a pair (ES2024's isWellFormed, in Node 20).
   if (!(text as string & { isWellFormed(): boolean }).isWellFormed())
@@ -43,6 +43,23 @@ export function unstorableStrings(value: unknown, path: PropertyKey[] = []): Iss
   return issues;
 }
 
+/** Whether every string of a JSON value (keys included) can be stored: the check of every call,
+ * without allocating, so the issues are only gathered for the rare input that fails it. */
+function allStorable(value: unknown): boolean {
+  if (typeof value === "string") return unstorable(value) === undefined;
+  if (typeof value !== "object" || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!allStorable(item)) return false;
+    return true;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (unstorable(key) !== undefined || !allStorable((value as Record<string, unknown>)[key]))
+      return false;
+  }
+  return true;
+}
+
 /**
  * Validates a call's input with its method's schema, or throws BAD_REQUEST with the issues. A
  * schema that throws on a hostile value (zod 4.6 does, for `{"length": {"toString": 1}}` given
@@ -54,8 +71,7 @@ export function parseInput<S extends z.ZodType>(
   raw: unknown,
 ): z.output<S> {
   const input = raw ?? {};
-  const unstorableIssues = unstorableStrings(input);
-  if (unstorableIssues.length > 0) throw invalidInput(where, unstorableIssues);
+  if (!allStorable(input)) throw invalidInput(where, unstorableStrings(input));
   let parsed: ReturnType<S["safeParse"]>;
   try {
     parsed = schema.safeParse(input) as ReturnType<S["safeParse"]>;
