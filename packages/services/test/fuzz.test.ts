@@ -172,6 +172,24 @@ describe.each(testEngines)("random JSON at every method through the endpoint [%s
     },
   );
 
+  it.each([
+    [
+      "an object with a length where a string goes",
+      '{"slug":{"length":{"toString":1}}}',
+      /slug|\(input\)/,
+    ],
+    ["U+0000 in a string", '{"slug":"a\\u0000b"}', /slug: The text contains U\+0000/],
+    ["a lone surrogate", '{"slug":"\\ud800"}', /slug: The text contains a lone UTF-16 surrogate/],
+  ])("answers 400 to the fuzzers' first finds: %s", async (_case, args, message) => {
+    const { status, text } = await send(
+      silo(),
+      "/api/0/internal/rpc/organization/getOrgBySlug/",
+      `{"args":${args},"meta":{}}`,
+    );
+    expect(status, text).toBe(400);
+    expect(JSON.parse(text).error).toMatchObject({ code: "BAD_REQUEST", message });
+  });
+
   it("keeps serving: each method's example call still answers as before the fuzzing", async () => {
     for (const method of methods) {
       const { status, text } = await send(
