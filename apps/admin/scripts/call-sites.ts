@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { findRepoRoot } from "@acme/config";
-import { findCallSites, workspaceTsconfigs } from "@acme/rpc/compat";
+import { findCallSites, workspaceTsconfigs } from "@acme/rpc-compat";
 
 const root = findRepoRoot(import.meta.dirname);
 const started = performance.now();

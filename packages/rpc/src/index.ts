@@ -48,6 +48,7 @@ export {
   byOrganizationIdAttribute,
   byOrganizationSlug,
   byRegionName,
+  FORMER_RESOLVER_KINDS,
   type MappingSource,
   type OrganizationMapping,
   type Resolution,

@@ -13,7 +13,7 @@ import {
   checkCompatibility,
   findCallSites,
   workspaceTsconfigs,
-} from "@acme/rpc/compat";
+} from "@acme/rpc-compat";
 import { rpcSchema, rpcSchemaText } from "../src/schema.ts";
 import { linkDependencies } from "./linked-tree.ts";
 

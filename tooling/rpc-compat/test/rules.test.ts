@@ -1,16 +1,7 @@
-// The compatibility gate's rules (src/compat/check.ts), on small contracts shaped like the demo
+// The compatibility gate's rules (src/check.ts), on small contracts shaped like the demo
 // services: each rule fires, alone, for the method it is about; the call-site rules stay quiet
 // once the offending callers are gone; the safe changes pass and are listed as allowed.
 import fs from "node:fs";
-import { describe, expect, it } from "vitest";
-import { z } from "zod";
-import {
-  type AllowedChange,
-  type CallSite,
-  type CompatReport,
-  checkCompatibility,
-  type RuleId,
-} from "../src/compat/index.ts";
 import {
   type AnyMethodContract,
   type AnyServiceContract,
@@ -24,6 +15,15 @@ import {
   type Resolver,
   regionMutation,
   regionQuery,
+} from "@acme/rpc";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  type AllowedChange,
+  type CallSite,
+  type CompatReport,
+  checkCompatibility,
+  type RuleId,
 } from "../src/index.ts";
 
 // ---- Fixtures: a CONTROL user service and a REGION organization service, as in @acme/services.

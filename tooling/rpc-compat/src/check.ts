@@ -1,7 +1,6 @@
 // The compatibility gate's rules: what may change in an RPC method between two deployed
 // contracts, given who calls what (docs/evolving-rpc-methods.md).
-import type { JsonSchema } from "../openapi.ts";
-import { FORMER_RESOLVER_KINDS } from "../resolvers.ts";
+import { FORMER_RESOLVER_KINDS, type JsonSchema } from "@acme/rpc";
 import { acceptsAll } from "./schema-subset.ts";
 
 /** One method as a contract document records it. */

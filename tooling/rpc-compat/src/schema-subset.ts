@@ -4,7 +4,7 @@
 // array bounds, patterns, formats and $ref into $defs. When unsure it says no, with the reason (a
 // keyword it does not know that differs is a reason): the gate then stops the change for a person
 // to look at, and never lets a break pass.
-import type { JsonSchema } from "../openapi.ts";
+import type { JsonSchema } from "@acme/rpc";
 
 export interface AcceptsAllOptions {
   /** Extra properties in `narrow` are fine (values: old callers ignore fields they do not know). */
