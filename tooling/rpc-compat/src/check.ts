@@ -1,7 +1,7 @@
 // The compatibility gate's rules: what may change in an RPC method between two deployed
 // contracts, given who calls what (docs/evolving-rpc-methods.md).
 import { FORMER_RESOLVER_KINDS, type JsonSchema } from "@acme/rpc";
-import { acceptsAll } from "./schema-subset.ts";
+import { acceptsAll, resolveRef } from "./schema-subset.ts";
 
 /** One method as a contract document records it. */
 export interface MethodRecord {
@@ -118,6 +118,12 @@ const properties = (schema: JsonSchema) => (schema.properties ?? {}) as Record<s
 const required = (schema: JsonSchema) => new Set((schema.required ?? []) as string[]);
 
 /**
+ * An input or output schema as an object with its properties: Zod writes a named schema
+ * (`.meta({ id })`) as a `$ref` into the schema's own `$defs`, the input itself included.
+ */
+const ownShape = (schema: JsonSchema) => resolveRef(schema, schema) ?? schema;
+
+/**
  * Compares the deployed contracts (`base`) with the changed ones (`head`), knowing the call sites
  * of the changed code and, when given, of the deployed code: while a deploy rolls out, callers of
  * both versions run, so a method (or parameter) may go only when neither calls it (passes it).
@@ -231,10 +237,12 @@ export function checkCompatibility(
         "Add a new method with the new behaviour, move callers to it, then remove the old one.",
       );
     }
-    const oldParams = properties(old.input);
-    const newParams = properties(now.input);
-    const oldRequired = required(old.input);
-    const newRequired = required(now.input);
+    const oldInput = ownShape(old.input);
+    const newInput = ownShape(now.input);
+    const oldParams = properties(oldInput);
+    const newParams = properties(newInput);
+    const oldRequired = required(oldInput);
+    const newRequired = required(newInput);
     for (const name of newRequired) {
       if (!(name in oldParams)) {
         add(
@@ -323,7 +331,11 @@ export function checkCompatibility(
           });
         continue;
       }
-      const reasons = acceptsAll(schema, was, name);
+      // A parameter's `$ref`s point into the whole input's `$defs`, not into its own.
+      const reasons = acceptsAll(schema, was, name, {
+        wideRoot: now.input,
+        narrowRoot: old.input,
+      });
       if (reasons.length > 0) {
         add(
           now,
@@ -364,8 +376,9 @@ export function checkCompatibility(
         "Add a new field (or method) with the new type, move callers to it, then remove the old one.",
       );
     }
-    const newFields = Object.keys(properties(now.output)).filter(
-      (name) => !(name in properties(old.output)),
+    const oldFields = properties(ownShape(old.output));
+    const newFields = Object.keys(properties(ownShape(now.output))).filter(
+      (name) => !(name in oldFields),
     );
     for (const field of newFields)
       allowed.push({

@@ -9,6 +9,13 @@ import type { JsonSchema } from "@acme/rpc";
 export interface AcceptsAllOptions {
   /** Extra properties in `narrow` are fine (values: old callers ignore fields they do not know). */
   readonly ignoreAdditionalProperties?: boolean;
+  /**
+   * The schema whose `$defs` the `$ref`s in `wide` point into: the whole input schema when `wide`
+   * is one of its parameters. By default `wide` itself.
+   */
+  readonly wideRoot?: JsonSchema;
+  /** The same for `narrow`. */
+  readonly narrowRoot?: JsonSchema;
 }
 
 /**
@@ -21,7 +28,13 @@ export function acceptsAll(
   at = "",
   options: AcceptsAllOptions = {},
 ): string[] {
-  return compare(wide, narrow, at, { options, wideRoot: wide, narrowRoot: narrow, depth: 0 });
+  return compare(wide, narrow, at, {
+    options,
+    wideRoot: options.wideRoot ?? wide,
+    narrowRoot: options.narrowRoot ?? narrow,
+    depth: 0,
+    assumed: new Set(),
+  });
 }
 
 interface Context {
@@ -29,6 +42,8 @@ interface Context {
   readonly wideRoot: JsonSchema;
   readonly narrowRoot: JsonSchema;
   readonly depth: number;
+  /** The pairs of `$ref`s being compared further up: a recursive schema meets them again. */
+  readonly assumed: ReadonlySet<string>;
 }
 
 const KNOWN = new Set([
@@ -67,11 +82,20 @@ const KNOWN = new Set([
 
 function compare(wideIn: JsonSchema, narrowIn: JsonSchema, at: string, ctx: Context): string[] {
   const here = at || "value";
-  if (ctx.depth > 32) return [`${here} is too deeply nested (or recursive) to compare`];
-  const wide = resolve(wideIn, ctx.wideRoot);
-  const narrow = resolve(narrowIn, ctx.narrowRoot);
+  // A recursive schema (a tree) comes back to a pair of `$ref`s it is already comparing: assume
+  // that pair holds there, as subtyping of recursive types does. Its first visit, further up,
+  // gives the reasons when it does not; without this the comparison would never end.
+  const pair = refPair(wideIn, narrowIn);
+  if (pair !== null && ctx.assumed.has(pair)) return [];
+  if (ctx.depth > 32) return [`${here} is too deeply nested to compare`];
+  const wide = resolveRef(wideIn, ctx.wideRoot);
+  const narrow = resolveRef(narrowIn, ctx.narrowRoot);
   if (wide === null || narrow === null) return [`${here} uses a $ref that cannot be resolved`];
-  const deeper = { ...ctx, depth: ctx.depth + 1 };
+  const deeper = {
+    ...ctx,
+    depth: ctx.depth + 1,
+    assumed: pair === null ? ctx.assumed : new Set([...ctx.assumed, pair]),
+  };
 
   const wideVariants = variants(wide, ctx.wideRoot);
   const narrowVariants = variants(narrow, ctx.narrowRoot);
@@ -263,7 +287,17 @@ function numberBounds(wide: JsonSchema, narrow: JsonSchema, here: string): strin
 const isObject = (v: unknown): v is JsonSchema =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function resolve(schema: JsonSchema, root: JsonSchema): JsonSchema | null {
+/** The key of a comparison of which at least one side is a `$ref` (null: neither is). */
+function refPair(wide: JsonSchema, narrow: JsonSchema): string | null {
+  if (typeof wide.$ref !== "string" && typeof narrow.$ref !== "string") return null;
+  return JSON.stringify([wide, narrow]);
+}
+
+/**
+ * The schema a `$ref` into `root`'s `$defs` stands for (with the keywords beside the `$ref`),
+ * or the schema itself when it is no `$ref`; null when the definition is missing.
+ */
+export function resolveRef(schema: JsonSchema, root: JsonSchema): JsonSchema | null {
   let current = schema;
   for (let hops = 0; typeof current.$ref === "string"; hops++) {
     const match = /^#\/\$defs\/(.+)$/.exec(current.$ref);
@@ -283,7 +317,7 @@ function variants(schema: JsonSchema, root: JsonSchema): JsonSchema[] {
   const list = schema.anyOf ?? schema.oneOf;
   if (!Array.isArray(list)) return [schema];
   return (list as JsonSchema[]).flatMap((v) => {
-    const resolved = resolve(v, root);
+    const resolved = resolveRef(v, root);
     return resolved === null ? [v] : variants(resolved, root);
   });
 }

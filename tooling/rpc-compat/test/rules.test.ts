@@ -23,6 +23,7 @@ import {
   type CallSite,
   type CompatReport,
   checkCompatibility,
+  methodsOf,
   type RuleId,
 } from "../src/index.ts";
 
@@ -697,6 +698,104 @@ describe("parameter-narrowed", () => {
     const report = compat([withFilter(before)], [withFilter(after)]);
     expect(rulesOf(report)).toEqual(["parameter-narrowed"]);
     expect(report.violations[0]?.message).toContain('parameter "filter" accepts less than before');
+  });
+});
+
+// ---- Named definitions: Zod writes a schema with `.meta({ id })` once, in the input's `$defs`,
+// and a `$ref` to it wherever it is used. The deployed document and the code's name it alike.
+
+describe("named definitions ($ref into the input's $defs)", () => {
+  const Filter = (slug: z.ZodString) =>
+    z.object({ slug, regionName: z.string().optional() }).meta({ id: "CompatFilter" });
+  /** getManyByIds with `filter` (and, optionally, `orFilter`: the same definition used twice). */
+  const withFilter = (slug: z.ZodString, { twice = false } = {}) => {
+    const filter = Filter(slug);
+    return userService({
+      getManyByIds: getManyByIds(
+        getManyByIdsInput.extend({ filter, ...(twice ? { orFilter: filter.optional() } : {}) }),
+      ),
+    });
+  };
+
+  it("an unchanged document passes: the parameter's $ref is resolved in the whole input", () => {
+    const services = [withFilter(z.string().max(100), { twice: true })];
+    const args = methodsOf(document(services)).get("user.getManyByIds")?.input;
+    expect(args?.properties).toMatchObject({ filter: { $ref: "#/$defs/CompatFilter" } });
+    expect(compat(services, services, [passesAll])).toEqual({ violations: [], allowed: [] });
+  });
+
+  it("a narrowing inside the definition is caught, at its path", () => {
+    const report = compat(
+      [withFilter(z.string().max(100), { twice: true })],
+      [withFilter(z.string().max(50), { twice: true })],
+    );
+    expect(rulesOf(report)).toEqual(["parameter-narrowed", "parameter-narrowed"]);
+    expect(report.violations.map((v) => v.message)).toEqual([
+      'user.getManyByIds: parameter "filter" accepts less than before; refused now: filter.slug may have maxLength 100 (limit now 50).',
+      'user.getManyByIds: parameter "orFilter" accepts less than before; refused now: orFilter.slug may have maxLength 100 (limit now 50).',
+    ]);
+  });
+
+  it("a widening inside the definition passes", () => {
+    const report = compat([withFilter(z.string().max(50))], [withFilter(z.string().max(100))]);
+    expect(report.violations).toEqual([]);
+  });
+
+  it("a definition missing from the document is reported, not passed", () => {
+    const base = document([withFilter(z.string())]);
+    const head = JSON.parse(JSON.stringify(base).replaceAll('"CompatFilter":', '"Renamed":'));
+    expect(rulesOf(checkCompatibility(base, head, []))).toEqual(["parameter-narrowed"]);
+    expect(checkCompatibility(base, head, []).violations[0]?.message).toContain(
+      "filter uses a $ref that cannot be resolved",
+    );
+  });
+
+  describe("a recursive definition (a tree of its own kind)", () => {
+    interface Category {
+      name: string;
+      children: Category[];
+    }
+    const tree = (name: z.ZodString): z.ZodType<Category> => {
+      const Category: z.ZodType<Category> = z
+        .object({
+          name,
+          get children() {
+            return z.array(Category);
+          },
+        })
+        .meta({ id: "CompatCategory" });
+      return Category;
+    };
+    const withTree = (name: z.ZodString) =>
+      userService({
+        getManyByIds: getManyByIds(getManyByIdsInput.extend({ category: tree(name) })),
+      });
+
+    it("unchanged: passes, without comparing forever", () => {
+      const services = [withTree(z.string().max(20))];
+      expect(JSON.stringify(document(services))).toContain('"$ref":"#/$defs/CompatCategory"');
+      expect(compat(services, services).violations).toEqual([]);
+    });
+
+    it("narrowed: caught once, where the definition first differs", () => {
+      const report = compat([withTree(z.string().max(20))], [withTree(z.string().max(10))]);
+      expect(rulesOf(report)).toEqual(["parameter-narrowed"]);
+      expect(report.violations[0]?.message).toContain(
+        "refused now: category.name may have maxLength 20 (limit now 10).",
+      );
+    });
+  });
+
+  it("an input that is itself a named definition: its parameters are compared", () => {
+    const named = (input: z.ZodObject) =>
+      userService({ getManyByIds: getManyByIds(input.meta({ id: "CompatGetManyByIds" })) });
+    const base = [named(getManyByIdsInput)];
+    expect(methodsOf(document(base)).get("user.getManyByIds")?.input).toMatchObject({
+      $ref: "#/$defs/CompatGetManyByIds",
+    });
+    expect(compat(base, base)).toEqual({ violations: [], allowed: [] });
+    const report = compat(base, [named(requiredFlag)]);
+    expect(rulesOf(report)).toEqual(["new-required-parameter"]);
   });
 });
 
