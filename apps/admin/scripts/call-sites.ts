@@ -11,8 +11,10 @@ const started = performance.now();
 const sites = findCallSites({ root, tsconfigs: workspaceTsconfigs(root) });
 const out = path.join(import.meta.dirname, "../src/generated/call-sites.json");
 const written: Record<string, { file: string; line: number }[]> = {};
+// A use of the client the finder cannot follow is listed under `*` for what it does not name
+// (`organization.*`, `*.*`): it may call any such method.
 for (const { service, method, file, line } of sites) {
-  const key = `${service}.${method}`;
+  const key = `${service ?? "*"}.${method ?? "*"}`;
   written[key] = [...(written[key] ?? []), { file, line }];
 }
 fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -18,18 +18,42 @@ export interface MethodRecord {
   readonly output: JsonSchema;
 }
 
-/** A call through the typed client found in the source: `client.<service>.<method>.query(...)`. */
+/**
+ * A call through the typed client found in the source (`client.<service>.<method>.query(...)`,
+ * however the service or method got there), or a use of the client the finder cannot follow,
+ * which may call any method it does not name.
+ */
 export interface CallSite {
-  readonly service: string;
-  readonly method: string;
+  /** Null: any service (a use of the whole client the finder cannot follow). */
+  readonly service: string | null;
+  /** Null: any method of the service. */
+  readonly method: string | null;
   readonly file: string;
   readonly line: number;
   /** Parameter names the call surely passes, or "unknown" when the checker cannot tell. */
   readonly passes: readonly string[] | "unknown";
-  /** Names it may pass (optional properties of the argument's type). */
+  /** Names it may pass (optional properties of the argument's type, every union member's). */
   readonly mayPass?: readonly string[];
+  /** Set when the finder cannot follow this use of the client: why, e.g. "orgs is passed to log as any". */
+  readonly unknown?: string;
   /** Set on call sites of the deployed code (the base), as opposed to the changed code. */
   readonly deployed?: string;
+}
+
+/**
+ * Whether the call site may call this method. A use the finder cannot follow may call any method
+ * it does not name, unless `named`: only sites that name the method count.
+ */
+export function mayCall(
+  site: CallSite,
+  record: { service: string; method: string },
+  { named = false } = {},
+): boolean {
+  if (named) return site.service === record.service && site.method === record.method;
+  return (
+    (site.service === null || site.service === record.service) &&
+    (site.method === null || site.method === record.method)
+  );
 }
 
 export type RuleId =
@@ -138,9 +162,12 @@ export function checkCompatibility(
   const after = methodsOf(head);
   const violations: Violation[] = [];
   const allowed: AllowedChange[] = [];
-  const callersOf = (key: string, { deployed = true } = {}) =>
-    [...callSites, ...(deployed ? deployedCallSites : [])].filter(
-      (site) => `${site.service}.${site.method}` === key,
+  const callersOf = (
+    record: { service: string; method: string },
+    { deployed = true, named = false } = {},
+  ) =>
+    [...callSites, ...(deployed ? deployedCallSites : [])].filter((site) =>
+      mayCall(site, record, { named }),
     );
   const add = (
     record: { service: string; method: string },
@@ -160,7 +187,7 @@ export function checkCompatibility(
 
   for (const [key, old] of before) {
     if (after.has(key)) continue;
-    const sites = callersOf(key);
+    const sites = callersOf(old);
     if (sites.length > 0) {
       add(
         old,
@@ -175,9 +202,11 @@ export function checkCompatibility(
 
   for (const [key, now] of after) {
     const old = before.get(key);
-    const sites = callersOf(key);
+    const sites = callersOf(now);
     if (old === undefined) {
-      const newCallers = callersOf(key, { deployed: false });
+      // Only the changed code can call a new method, and only a call that names it counts: a
+      // use the finder cannot follow is not, or no method could be added to a service used so.
+      const newCallers = callersOf(now, { deployed: false, named: true });
       if (newCallers.length > 0) {
         add(
           now,
@@ -310,7 +339,7 @@ export function checkCompatibility(
         // Only this change's own call sites can pass it (the deployed code cannot name it), and
         // only those that surely or possibly do: an argument the checker cannot read is not
         // counted here, or no method called that way could ever gain a parameter.
-        const passing = callersOf(key, { deployed: false }).filter(
+        const passing = callersOf(now, { deployed: false }).filter(
           (site) =>
             site.passes !== "unknown" &&
             (site.passes.includes(name) || site.mayPass?.includes(name) === true),

@@ -1046,6 +1046,85 @@ describe("a call whose argument's type makes the parameter optional", () => {
   });
 });
 
+// ---- Uses of the client the call-site finder cannot follow (src/call-sites.ts): the client cast
+// to any, handed to code it does not scan, a method picked by a computed key. Each is a call site
+// marked `unknown`, which may call any method it does not name, passing anything.
+
+describe("a use of the client the finder cannot follow (an unknown call site)", () => {
+  const debug = "apps/silo/src/debug.ts";
+  const anyService: CallSite = {
+    ...site("user", "getManyByIds", "unknown", 7, debug),
+    service: null,
+    method: null,
+    unknown: "client is kept as unknown",
+  };
+  const anyUserMethod: CallSite = {
+    ...site("user", "getManyByIds", "unknown", 9, debug),
+    method: null,
+    unknown: "client.user[name]: a member chosen at run time",
+  };
+
+  it("may call any method it does not name: removing one is flagged, with the use", () => {
+    for (const unknownSite of [anyService, anyUserMethod]) {
+      const report = compat([userService()], [userService({})], [unknownSite]);
+      expect(rulesOf(report)).toEqual(["removed-method-called"]);
+      expect(report.violations[0]?.callSites).toEqual([unknownSite]);
+    }
+  });
+
+  it("names its service when it knows it: another service's methods are not its", () => {
+    const report = compat([organizationService()], [organizationService({})], [anyUserMethod]);
+    expect(report.violations).toEqual([]);
+    expect(report.allowed).toEqual([
+      { service: "organization", method: "createOrganization", change: "removed (no callers)" },
+    ]);
+  });
+
+  it("may pass any parameter: removing an optional one, or making one required, is flagged", () => {
+    const removed = compat(
+      [userService({ getManyByIds: getManyByIds(optionalFlag) })],
+      [userService()],
+      [anyUserMethod],
+    );
+    expect(rulesOf(removed)).toEqual(["optional-parameter-removed-while-passed"]);
+    const required = compat(
+      [userService({ getManyByIds: getManyByIds(optionalFlag) })],
+      [userService({ getManyByIds: getManyByIds(requiredFlag) })],
+      [anyService],
+    );
+    expect(rulesOf(required)).toEqual(["parameter-made-required"]);
+  });
+
+  it("is not taken as calling a new method, or passing a new parameter, unless it names them", () => {
+    const added = compat(
+      [userService()],
+      [
+        userService({
+          getManyByIds: getManyByIds(optionalFlag),
+          getByEmail: controlQuery({ input: z.object({ email: z.email() }), output: User }),
+        }),
+      ],
+      [anyService, anyUserMethod],
+    );
+    expect(added.violations).toEqual([]);
+    const taken: CallSite = {
+      ...site("user", "getByEmail", "unknown", 11, debug),
+      unknown: "client.user.getByEmail.query is taken without being called there",
+    };
+    const named = compat(
+      [userService()],
+      [
+        userService({
+          getManyByIds: getManyByIds(),
+          getByEmail: controlQuery({ input: z.object({ email: z.email() }), output: User }),
+        }),
+      ],
+      [taken],
+    );
+    expect(rulesOf(named)).toEqual(["new-method-called"]);
+  });
+});
+
 describe("call sites of the deployed code", () => {
   const deployedCaller: CallSite = { ...passesUserIds, deployed: "origin/main" };
 

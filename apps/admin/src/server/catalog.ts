@@ -32,7 +32,11 @@ function callersOf(methodPath: string): readonly CallSite[] | null {
     const file = path.join(process.cwd(), "src/generated/call-sites.json");
     callSites = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
   }
-  return callSites ? (callSites[methodPath] ?? []) : null;
+  if (!callSites) return null;
+  // Uses of the client the finder cannot follow are listed under `*`: they may call it too.
+  const [service, method] = methodPath.split(".");
+  const keys = [methodPath, `${service}.*`, `*.${method}`, "*.*"];
+  return keys.flatMap((key) => callSites?.[key] ?? []);
 }
 
 export interface ServiceSummary {
