@@ -36,6 +36,7 @@ export {
 } from "./endpoint.ts";
 export { MappingCache, type MappingCacheOptions } from "./mapping-cache.ts";
 export {
+  EFFECTS_KEYWORD,
   type JsonSchema,
   type OpenApiDocument,
   type OpenApiOptions,

@@ -1,7 +1,7 @@
 // The compatibility gate's rules: what may change in an RPC method between two deployed
 // contracts, given who calls what (docs/evolving-rpc-methods.md).
 import { FORMER_RESOLVER_KINDS, type JsonSchema } from "@acme/rpc";
-import { acceptsAll, resolveRef } from "./schema-subset.ts";
+import { acceptsAll, effectsChanged, isEffectsReason, resolveRef } from "./schema-subset.ts";
 
 /** One method as a contract document records it. */
 export interface MethodRecord {
@@ -71,7 +71,8 @@ export type RuleId =
   | "local-mode-changed"
   | "resolver-changed"
   | "retry-semantics-changed"
-  | "missing-mapping-behaviour-changed";
+  | "missing-mapping-behaviour-changed"
+  | "refinement-changed";
 
 export interface Violation {
   readonly rule: RuleId;
@@ -332,6 +333,8 @@ export function checkCompatibility(
           });
       }
     }
+    // Code on the whole input (`z.object(...).refine(...)`) is no parameter's.
+    const refinedInput = effectsChanged(newInput, oldInput, "args");
     for (const [name, schema] of Object.entries(newParams)) {
       const was = oldParams[name];
       if (was === undefined) {
@@ -361,10 +364,9 @@ export function checkCompatibility(
         continue;
       }
       // A parameter's `$ref`s point into the whole input's `$defs`, not into its own.
-      const reasons = acceptsAll(schema, was, name, {
-        wideRoot: now.input,
-        narrowRoot: old.input,
-      });
+      const all = acceptsAll(schema, was, name, { wideRoot: now.input, narrowRoot: old.input });
+      refinedInput.push(...all.filter(isEffectsReason));
+      const reasons = all.filter((reason) => !isEffectsReason(reason));
       if (reasons.length > 0) {
         add(
           now,
@@ -375,9 +377,9 @@ export function checkCompatibility(
       }
     }
 
-    const outputReasons = acceptsAll(old.output, now.output, "", {
-      ignoreAdditionalProperties: true,
-    });
+    const compared = acceptsAll(old.output, now.output, "", { ignoreAdditionalProperties: true });
+    const refinedOutput = compared.filter(isEffectsReason);
+    const outputReasons = compared.filter((reason) => !isEffectsReason(reason));
     const nullable = outputReasons.filter((r) => / may be null$/.test(r));
     const removed = outputReasons.filter((r) => / may be absent$/.test(r));
     const changed = outputReasons.filter((r) => !nullable.includes(r) && !removed.includes(r));
@@ -403,6 +405,24 @@ export function checkCompatibility(
         "output-type-changed",
         `${key}: the value changed in ways callers do not expect (${changed.join("; ")}).`,
         "Add a new field (or method) with the new type, move callers to it, then remove the old one.",
+      );
+    }
+    if (refinedInput.length > 0 || refinedOutput.length > 0) {
+      add(
+        now,
+        "refinement-changed",
+        `${key}: code the gate cannot compare (a refinement or transform) was added or changed. ` +
+          [
+            refinedInput.length > 0
+              ? `Parameters: ${refinedInput.join("; ")}; it may refuse values callers deployed before send.`
+              : "",
+            refinedOutput.length > 0
+              ? `Value: ${refinedOutput.join("; ")}; callers deployed before check the value with it, and may refuse what is returned now.`
+              : "",
+          ]
+            .filter(Boolean)
+            .join(" "),
+        `Review the code: if it accepts every value the other version did, record the change with \`npm run rpc:compat -- --update --accept refinement-changed:${key}\`; if not, add a new parameter (or method) with the check and move callers to it.`,
       );
     }
     const oldFields = properties(ownShape(old.output));

@@ -3,8 +3,10 @@
 // required, additionalProperties), records, arrays and tuples, anyOf/oneOf, string, number and
 // array bounds, patterns, formats and $ref into $defs. When unsure it says no, with the reason (a
 // keyword it does not know that differs is a reason): the gate then stops the change for a person
-// to look at, and never lets a break pass.
-import type { JsonSchema } from "@acme/rpc";
+// to look at, and never lets a break pass. Code that checks a value (Zod's refinements and
+// transforms, marked `x-rpc-effects` in the document) cannot be compared: one added or changed
+// on the accepting side is a reason of its own kind (`isEffectsReason`).
+import { EFFECTS_KEYWORD, type JsonSchema } from "@acme/rpc";
 
 export interface AcceptsAllOptions {
   /** Extra properties in `narrow` are fine (values: old callers ignore fields they do not know). */
@@ -78,6 +80,7 @@ const KNOWN = new Set([
   "readOnly",
   "writeOnly",
   "id",
+  EFFECTS_KEYWORD,
 ]);
 
 function compare(wideIn: JsonSchema, narrowIn: JsonSchema, at: string, ctx: Context): string[] {
@@ -97,10 +100,11 @@ function compare(wideIn: JsonSchema, narrowIn: JsonSchema, at: string, ctx: Cont
     assumed: pair === null ? ctx.assumed : new Set([...ctx.assumed, pair]),
   };
 
+  const effects = effectsChanged(wide, narrow, here);
   const wideVariants = variants(wide, ctx.wideRoot);
   const narrowVariants = variants(narrow, ctx.narrowRoot);
   if (wideVariants.length > 1 || narrowVariants.length > 1) {
-    const reasons: string[] = [];
+    const reasons: string[] = [...effects];
     for (const n of narrowVariants) {
       if (wideVariants.some((w) => compare(w, n, at, deeper).length === 0)) continue;
       const nTypes = typesOf(n);
@@ -122,20 +126,23 @@ function compare(wideIn: JsonSchema, narrowIn: JsonSchema, at: string, ctx: Cont
   const narrowTypes = typesOf(narrow);
   if (wideTypes !== null) {
     if (narrowTypes === null)
-      return [`${here} may be any value (now only ${[...wideTypes].join("|")})`];
+      return [...effects, `${here} may be any value (now only ${[...wideTypes].join("|")})`];
     const missing = [...narrowTypes].filter(
       (t) => !(wideTypes.has(t) || (t === "integer" && wideTypes.has("number"))),
     );
     if (missing.length > 0) {
-      return missing.map((t) =>
-        t === "null"
-          ? `${here} may be null`
-          : `${here} may be ${t} (now ${[...wideTypes].join("|")})`,
-      );
+      return [
+        ...effects,
+        ...missing.map((t) =>
+          t === "null"
+            ? `${here} may be null`
+            : `${here} may be ${t} (now ${[...wideTypes].join("|")})`,
+        ),
+      ];
     }
   }
 
-  const reasons: string[] = [];
+  const reasons: string[] = [...effects];
   const wideValues = valuesOf(wide);
   const narrowValues = valuesOf(narrow);
   if (wideValues !== null) {
@@ -237,6 +244,27 @@ function compare(wideIn: JsonSchema, narrowIn: JsonSchema, at: string, ctx: Cont
   }
   return reasons;
 }
+
+const CHECKED_BY_CODE = " is checked by code: ";
+
+/**
+ * `wide` runs code on the value (a refinement, a transform) that `narrow` did not run, or other
+ * code: what it refuses is not in the document, so nothing says `wide` accepts what `narrow` did.
+ * Code only `narrow` ran is fine: `wide` is then the looser one.
+ */
+export function effectsChanged(wide: JsonSchema, narrow: JsonSchema, here: string): string[] {
+  const runs = effectsOf(wide);
+  const ran = effectsOf(narrow);
+  if (runs.length === 0 || JSON.stringify(runs) === JSON.stringify(ran)) return [];
+  const list = (effects: string[]) => (effects.length > 0 ? effects.join(" + ") : "none");
+  return [`${here}${CHECKED_BY_CODE}${list(runs)} (other version: ${list(ran)})`];
+}
+
+/** Whether a reason of `acceptsAll` is about code it cannot compare (see `effectsChanged`). */
+export const isEffectsReason = (reason: string) => reason.includes(CHECKED_BY_CODE);
+
+const effectsOf = (schema: JsonSchema): string[] =>
+  Array.isArray(schema[EFFECTS_KEYWORD]) ? (schema[EFFECTS_KEYWORD] as string[]) : [];
 
 const COUNT_BOUNDS: [string, (before: number, limit: number) => boolean][] = [
   ["minLength", (before, limit) => before < limit],

@@ -133,6 +133,12 @@ const optionalFlag = z.object({
 });
 const requiredFlag = z.object({ userIds: z.array(id).max(100), includeInactive: z.boolean() });
 
+/** `userIds` with a refinement: JSON Schema shows none of it. */
+const uniqueUserIds = z
+  .array(id)
+  .max(100)
+  .refine((ids) => new Set(ids).size === ids.length, "userIds must not repeat");
+
 const RULES: Record<RuleId, RuleCase> = {
   "removed-method-called": {
     base: [userService()],
@@ -388,6 +394,16 @@ const RULES: Record<RuleId, RuleCase> = {
     message:
       "organization.listMembers: for an organization without a mapping, callers deployed before expect a NOT_FOUND error, and would now get null.",
     fix: "Add a new method with the new behaviour, move callers to it, then remove the old one.",
+  },
+  "refinement-changed": {
+    base: [userService()],
+    head: [userService({ getManyByIds: getManyByIds(z.object({ userIds: uniqueUserIds })) })],
+    sites: [passesUserIds],
+    service: "user",
+    method: "getManyByIds",
+    message:
+      "user.getManyByIds: code the gate cannot compare (a refinement or transform) was added or changed. Parameters: userIds is checked by code: refine (other version: none); it may refuse values callers deployed before send.",
+    fix: "npm run rpc:compat -- --update --accept refinement-changed:user.getManyByIds",
   },
 };
 
@@ -796,6 +812,88 @@ describe("named definitions ($ref into the input's $defs)", () => {
     expect(compat(base, base)).toEqual({ violations: [], allowed: [] });
     const report = compat(base, [named(requiredFlag)]);
     expect(rulesOf(report)).toEqual(["new-required-parameter"]);
+  });
+});
+
+// ---- refinement-changed: code (Zod's refinements and transforms, x-rpc-effects in the document)
+// that the gate cannot compare.
+
+describe("refinement-changed", () => {
+  const withUserIds = (userIds: z.ZodType) =>
+    userService({ getManyByIds: getManyByIds(z.object({ userIds })) });
+  const plain = z.array(id).max(100);
+  const transformed = plain.transform((ids) => [...new Set(ids)]);
+
+  it.each<[string, z.ZodType, z.ZodType, string]>([
+    [
+      "a refinement added",
+      plain,
+      uniqueUserIds,
+      "userIds is checked by code: refine (other version: none)",
+    ],
+    [
+      "a second refinement added",
+      uniqueUserIds,
+      uniqueUserIds.refine((ids) => ids.length > 0),
+      "userIds is checked by code: refine + refine (other version: refine)",
+    ],
+    [
+      "a refinement made a transform",
+      uniqueUserIds,
+      transformed,
+      "userIds is checked by code: transform (other version: refine)",
+    ],
+  ])("%s: flagged, for a person to review", (_, before, after, reason) => {
+    const report = compat([withUserIds(before)], [withUserIds(after)], [passesUserIds]);
+    expect(rulesOf(report)).toEqual(["refinement-changed"]);
+    expect(report.violations[0]?.message).toContain(`Parameters: ${reason}; it may refuse`);
+  });
+
+  it.each<[string, z.ZodType, z.ZodType]>([
+    ["unchanged", uniqueUserIds, uniqueUserIds],
+    ["a refinement removed (the parameter accepts more)", uniqueUserIds, plain],
+  ])("%s: passes", (_, before, after) => {
+    expect(compat([withUserIds(before)], [withUserIds(after)]).violations).toEqual([]);
+  });
+
+  it("on the whole input, and inside a named definition", () => {
+    const whole = compat(
+      [userService()],
+      [userService({ getManyByIds: getManyByIds(getManyByIdsInput.refine(() => true)) })],
+    );
+    expect(rulesOf(whole)).toEqual(["refinement-changed"]);
+    expect(whole.violations[0]?.message).toContain("args is checked by code: refine");
+    const named = (slug: z.ZodType) => [
+      userService({
+        getManyByIds: getManyByIds(
+          getManyByIdsInput.extend({
+            filter: z.object({ slug }).meta({ id: "CompatRefinedFilter" }),
+          }),
+        ),
+      }),
+    ];
+    const inDefinition = compat(named(z.string()), named(z.string().refine(Boolean)));
+    expect(rulesOf(inDefinition)).toEqual(["refinement-changed"]);
+    expect(inDefinition.violations[0]?.message).toContain("filter.slug is checked by code: refine");
+  });
+
+  it("on an output: code callers deployed before run, removed or changed, is flagged", () => {
+    const withOutput = (output: z.ZodType) =>
+      userService({ getManyByIds: getManyByIds(getManyByIdsInput, output) });
+    const refined = z.array(User).refine((users) => users.length <= 100);
+    const removed = compat([withOutput(refined)], [withOutput(z.array(User))]);
+    expect(rulesOf(removed)).toEqual(["refinement-changed"]);
+    expect(removed.violations[0]?.message).toContain(
+      "Value: value is checked by code: refine (other version: none); callers deployed before check the value with it",
+    );
+    // A check added to the value: what is returned is only checked more.
+    expect(compat([withOutput(z.array(User))], [withOutput(refined)]).violations).toEqual([]);
+  });
+
+  it("is a rule of its own beside a narrowing, so accepting one does not accept the other", () => {
+    const report = compat([withUserIds(plain)], [withUserIds(uniqueUserIds.max(50))]);
+    expect(rulesOf(report)).toEqual(["parameter-narrowed", "refinement-changed"]);
+    expect(report.violations[0]?.message).not.toContain("checked by code");
   });
 });
 
