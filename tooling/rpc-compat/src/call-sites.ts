@@ -81,7 +81,7 @@ function loadProgram(options: FindCallSitesOptions) {
     rootNames: [...files],
     options: { ...compilerOptions, noEmit: true, skipLibCheck: true },
   });
-  return { program, scanned: files as ReadonlySet<string> };
+  return { program, scanned: files };
 }
 
 /** A value of the client seen in the source, before the names are known. */
@@ -91,7 +91,7 @@ interface Found {
   /** How to name it once every client type is learned. */
   readonly name: () => { service: string | null; method: string | null };
   readonly argument?: ts.Expression | undefined;
-  /** Why the finder cannot follow it; absent for a call. */
+  /** Why the finder cannot follow this use; absent for a call (unknown only if it has no name). */
   readonly unknown?: string;
 }
 
