@@ -4,15 +4,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { findRepoRoot } from "@acme/config";
-import { findCallSites, workspaceTsconfigs } from "@acme/rpc/compat";
+import { findCallSites, workspaceTsconfigs } from "@acme/rpc-compat";
 
 const root = findRepoRoot(import.meta.dirname);
 const started = performance.now();
 const sites = findCallSites({ root, tsconfigs: workspaceTsconfigs(root) });
 const out = path.join(import.meta.dirname, "../src/generated/call-sites.json");
 const written: Record<string, { file: string; line: number }[]> = {};
+// A use of the client the finder cannot follow is listed under `*` for what it does not name
+// (`organization.*`, `*.*`): it may call any such method.
 for (const { service, method, file, line } of sites) {
-  const key = `${service}.${method}`;
+  const key = `${service ?? "*"}.${method ?? "*"}`;
   written[key] = [...(written[key] ?? []), { file, line }];
 }
 fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -37,6 +37,7 @@ export {
 export { parseInput } from "./input.ts";
 export { MappingCache, type MappingCacheOptions } from "./mapping-cache.ts";
 export {
+  EFFECTS_KEYWORD,
   type JsonSchema,
   type OpenApiDocument,
   type OpenApiOptions,
@@ -49,6 +50,7 @@ export {
   byOrganizationIdAttribute,
   byOrganizationSlug,
   byRegionName,
+  FORMER_RESOLVER_KINDS,
   type MappingSource,
   type OrganizationMapping,
   type Resolution,

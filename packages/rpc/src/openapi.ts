@@ -36,11 +36,42 @@ const ERROR_RESPONSES: Record<string, string> = {
   "503": "Method disabled in this silo (RPC_DISABLED_METHODS).",
 };
 
+/**
+ * On a schema of the document: the Zod effects that run on the value there, in order, which JSON
+ * Schema cannot describe: `refine` (`.refine`, `.superRefine`, `z.custom`), `transform`,
+ * `preprocess`, `pipe`. A reader of the document (the compatibility gate) sees that code checks
+ * or changes the value, though not what it does.
+ */
+export const EFFECTS_KEYWORD = "x-rpc-effects";
+
+function effectsOf(schema: z.core.$ZodType, io: "input" | "output"): string[] {
+  const def = schema._zod.def;
+  const effects: string[] = [];
+  if (def.type === "pipe") {
+    const { in: from, out: to } = def as z.core.$ZodPipeDef;
+    if (from._zod.def.type === "transform") effects.push("preprocess");
+    else if (to._zod.def.type !== "transform") effects.push("pipe");
+    // As output, the pipe is written as its transform, which is marked on its own (below).
+    else if (io === "input") effects.push("transform");
+  }
+  if (def.type === "transform") effects.push("transform");
+  if (def.type === "custom") effects.push("refine");
+  for (const check of def.checks ?? [])
+    if (check._zod.def.check === "custom") effects.push("refine");
+  return effects;
+}
+
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
     target: "draft-2020-12",
     io,
     unrepresentable: "any",
+    override: ({ zodSchema, jsonSchema }) => {
+      const effects = effectsOf(zodSchema, io);
+      // What Zod wrote here already (a pipe written as its input) keeps its own effects first.
+      const before = (jsonSchema[EFFECTS_KEYWORD] ?? []) as string[];
+      if (effects.length > 0) jsonSchema[EFFECTS_KEYWORD] = [...before, ...effects];
+    },
   }) as JsonSchema;
   return rest;
 }

@@ -256,3 +256,198 @@ describe("npm run rpc:compat -- --accept", () => {
     TIMEOUT,
   );
 });
+
+describe("npm run rpc:compat where JSON Schema or a plain call chain hides the change", () => {
+  it(
+    "compares a parameter that uses a named, shared definition (.meta({ id })) through its input's $defs",
+    () => {
+      freshCopy();
+      // `slug` becomes a named definition: each parameter using it is a $ref into its input's $defs.
+      const models = "packages/services/src/models.ts";
+      edit(
+        models,
+        '  .meta({ examples: ["acme"] });\nexport const regionName',
+        '  .meta({ id: "Slug", examples: ["acme"] });\nexport const regionName',
+      );
+      expect(compat("--update")).toMatchObject({
+        status: 0,
+        out: expect.stringContaining("The contracts changed, compatibly"),
+      });
+      const recorded = fs.readFileSync(path.join(copy, "rpc-schema/openapi.json"), "utf8");
+      expect(recorded).toContain('"$ref": "#/$defs/Slug"');
+      // The document as recorded, unchanged: it passes (it was refused, "a $ref that cannot be resolved").
+      expect(compat()).toMatchObject({
+        status: 0,
+        out: expect.stringContaining("No contract changes."),
+      });
+
+      // A narrowing inside the shared definition: caught for every parameter that uses it.
+      edit(models, "  .max(50)\n  .regex(", "  .max(40)\n  .regex(");
+      const narrowed = compat();
+      expect(narrowed.status).toBe(1);
+      expect(narrowed.out).toContain("[parameter-narrowed] organization.createOrganization");
+      expect(narrowed.out).toContain("slug may have maxLength 50 (limit now 40)");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "counts every member of a union argument: removing an optional parameter one member passes is refused",
+    () => {
+      freshCopy();
+      const demo = "apps/silo/src/demo.ts";
+      edit(
+        demo,
+        "    () => client.organization.getOrgBySlug.query({ slug }),",
+        "    () => client.organization.getOrgBySlug.query(lookup),",
+      );
+      // A caller whose argument is a union: only one member has userId, but it may be passed.
+      edit(
+        demo,
+        "  const read = await step(\n",
+        "  const lookup: { slug: string } | { slug: string; userId: string } =\n" +
+          "    Date.now() > 0 ? { slug } : { slug, userId: alice.id };\n" +
+          "  const read = await step(\n",
+      );
+      expect(compat().out).toContain("No contract changes.");
+
+      edit(
+        "packages/services/src/organization/contract.ts",
+        "        userId: id.optional(),\n",
+        "",
+      );
+      const result = compat();
+      expect(result.status).toBe(1);
+      expect(result.out).toContain(
+        "[optional-parameter-removed-while-passed] organization.getOrgBySlug",
+      );
+      expect(result.out).toMatch(/called at apps\/silo\/src\/demo\.ts:\d+/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "follows a service held in a variable, or passed to a function, by its type",
+    () => {
+      freshCopy();
+      const demo = "apps/silo/src/demo.ts";
+      edit(
+        demo,
+        "const { client } = createAppRuntime({ config, onCall: (event) => events.push(event) });\n",
+        "const { client } = createAppRuntime({ config, onCall: (event) => events.push(event) });\n" +
+          "const users = client.user;\n",
+      );
+      edit(
+        demo,
+        "client.user.getUser.query({ userId: alice.id })",
+        "users.getUser.query({ userId: alice.id })",
+      );
+      const impl = "packages/services/src/organization/impl.ts";
+      edit(
+        impl,
+        'import { implement, iso } from "../context.ts";\n',
+        'import { implement, iso } from "../context.ts";\nimport type { AppClient } from "../contracts.ts";\n',
+      );
+      edit(
+        impl,
+        "ctx.client.user.getUser.query({ userId: input.ownerUserId })",
+        "ownerOf(ctx.client.user, input.ownerUserId)",
+      );
+      fs.appendFileSync(
+        path.join(copy, impl),
+        '\nfunction ownerOf(users: AppClient["user"], userId: string) {\n' +
+          "  return users.getUser.query({ userId });\n}\n",
+      );
+      const lines = fs.readFileSync(path.join(copy, impl), "utf8").split("\n");
+      const helperLine = lines.indexOf("  return users.getUser.query({ userId });") + 1;
+
+      // The method they call goes: both are still callers.
+      edit(
+        "packages/services/src/user/contract.ts",
+        "    getUser: controlQuery({",
+        "    findUser: controlQuery({",
+      );
+      const result = compat();
+      expect(result.status).toBe(1);
+      expect(result.out).toContain("[removed-method-called] user.getUser");
+      expect(result.out).toContain("user.getUser is removed but still called (2 call site(s))");
+      expect(result.out).toMatch(/called at apps\/silo\/src\/demo\.ts:\d+/);
+      expect(result.out).toContain(`called at ${impl}:${helperLine}`);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "reports a use of the client it cannot follow, and counts it as a caller of what it may call",
+    () => {
+      freshCopy();
+      const demo = "apps/silo/src/demo.ts";
+      edit(
+        demo,
+        "const { client } = createAppRuntime({ config, onCall: (event) => events.push(event) });\n",
+        "const { client } = createAppRuntime({ config, onCall: (event) => events.push(event) });\n" +
+          "const forLater: unknown = client.organization;\nvoid forLater;\n",
+      );
+      const line =
+        fs
+          .readFileSync(path.join(copy, demo), "utf8")
+          .split("\n")
+          .indexOf("const forLater: unknown = client.organization;") + 1;
+      const unchanged = compat();
+      expect(unchanged.status).toBe(0);
+      expect(unchanged.out).toContain(
+        `?     a use of the client the finder cannot follow, at ${demo}:${line}: may call organization.any method, client.organization is kept as unknown`,
+      );
+
+      // listMembers has no call in the code, but that use may call it.
+      edit(
+        "packages/services/src/organization/contract.ts",
+        "    listMembers: regionQuery({",
+        "    listMembersRenamed: regionQuery({",
+      );
+      const removed = compat();
+      expect(removed.status).toBe(1);
+      expect(removed.out).toContain("[removed-method-called] organization.listMembers");
+      expect(removed.out).toContain(`called at ${demo}:${line}: may call organization.any method`);
+      // It is not taken as calling the new name: a method can still be added to the service.
+      expect(removed.out).toContain("organization.listMembersRenamed: added (no callers yet)");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "flags a refinement added to a parameter, until a person accepts it",
+    () => {
+      freshCopy();
+      const contract = "packages/services/src/user/contract.ts";
+      edit(
+        contract,
+        "input: z.object({ userId: id }),",
+        'input: z.object({ userId: id.refine((value) => !value.startsWith("00000000"), "reserved") }),',
+      );
+      const flagged = compat();
+      expect(flagged.status).toBe(1);
+      expect(flagged.out).toContain("[refinement-changed] user.getUser");
+      expect(flagged.out).toContain("userId is checked by code: refine (other version: none)");
+      expect(flagged.out).toContain("--update --accept refinement-changed:user.getUser");
+
+      expect(compat("--update", "--accept", "refinement-changed:user.getUser").status).toBe(0);
+      const recorded = fs.readFileSync(path.join(copy, "rpc-schema/openapi.json"), "utf8");
+      expect(recorded).toContain('"x-rpc-effects": [\n');
+      expect(compat().out).toContain("No contract changes.");
+
+      // The refinement then transforms too: flagged again.
+      edit(
+        contract,
+        '"reserved") }),',
+        '"reserved").transform((value) => value.toLowerCase()) }),',
+      );
+      const transformed = compat();
+      expect(transformed.status).toBe(1);
+      expect(transformed.out).toContain(
+        "userId is checked by code: refine + transform (other version: refine)",
+      );
+    },
+    TIMEOUT,
+  );
+});

@@ -13,7 +13,7 @@ import {
   checkCompatibility,
   findCallSites,
   workspaceTsconfigs,
-} from "@acme/rpc/compat";
+} from "@acme/rpc-compat";
 import { rpcSchema, rpcSchemaText } from "../src/schema.ts";
 import { linkDependencies } from "./linked-tree.ts";
 
@@ -132,10 +132,20 @@ if (unused.length > 0) {
   process.exit(2);
 }
 const ok = violations.length === 0;
+// Uses of the client the finder cannot follow: each may call any method it does not name.
+const unknownCallSites = callSites.filter((site) => site.unknown !== undefined);
+const calls = (site: CallSite) => `${site.service ?? "any service"}.${site.method ?? "any method"}`;
+const where = (site: CallSite) =>
+  `${site.file}:${site.line}${site.deployed ? ` (in ${site.deployed})` : ""}` +
+  (site.unknown === undefined ? "" : `: may call ${calls(site)}, ${site.unknown}`);
 
 if (values.json) {
   console.log(
-    JSON.stringify({ ok, base: base.label, ...report, callSites: callSites.length }, null, 2),
+    JSON.stringify(
+      { ok, base: base.label, ...report, callSites: callSites.length, unknownCallSites },
+      null,
+      2,
+    ),
   );
 } else {
   console.log(
@@ -144,6 +154,8 @@ if (values.json) {
         ? "the deployed code's not checked (no git history to read it from, or --base given)."
         : `and ${deployed.length} in the deployed code (${deployedRef}).`),
   );
+  for (const site of unknownCallSites)
+    console.log(`  ?     a use of the client the finder cannot follow, at ${where(site)}`);
   for (const change of report.allowed)
     console.log(`  ok    ${change.service}.${change.method}: ${change.change}`);
   for (const v of acceptedViolations) {
@@ -151,11 +163,7 @@ if (values.json) {
   }
   for (const v of violations) {
     console.log(`\n  ✗ [${v.rule}] ${v.service}.${v.method}\n    ${v.message}\n    fix: ${v.fix}`);
-    for (const site of v.callSites ?? []) {
-      console.log(
-        `    called at ${site.file}:${site.line}${site.deployed ? ` (in ${site.deployed})` : ""}`,
-      );
-    }
+    for (const site of v.callSites ?? []) console.log(`    called at ${where(site)}`);
   }
   console.log(
     ok

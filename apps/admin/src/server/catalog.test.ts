@@ -7,7 +7,7 @@ import { contracts } from "@acme/services";
 import { createAppRuntime } from "@acme/services/runtime";
 import { suiteResource } from "@acme/vitest-config/suite-resource";
 import { describe, expect, it } from "vitest";
-import { exampleFor, methodDetails, serviceCatalog } from "./catalog.ts";
+import { callersIn, exampleFor, methodDetails, serviceCatalog } from "./catalog.ts";
 
 const methods = contracts.flatMap((service) =>
   Object.entries(service.methods as Record<string, AnyMethodContract>).map(
@@ -20,6 +20,19 @@ describe("the admin's catalog", () => {
     expect(
       serviceCatalog().flatMap((service) => service.methods.map((method) => method.path)),
     ).toEqual(methods.map(([path]) => path));
+  });
+
+  it("lists as a method's callers its call sites and the uses of the client that may call it", () => {
+    const at = (line: number) => ({ file: "apps/silo/src/demo.ts", line });
+    const sites = {
+      "organization.getOrgBySlug": [at(1)],
+      "organization.listMembers": [at(2)],
+      "organization.*": [at(3)],
+      "user.*": [at(4)],
+      "*.*": [at(5)],
+    };
+    expect(callersIn(sites, "organization.getOrgBySlug")).toEqual([at(1), at(3), at(5)]);
+    expect(callersIn(sites, "user.getUser")).toEqual([at(4), at(5)]);
   });
 
   it("finds no method for an unknown name", () => {

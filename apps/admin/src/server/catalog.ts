@@ -32,7 +32,20 @@ function callersOf(methodPath: string): readonly CallSite[] | null {
     const file = path.join(process.cwd(), "src/generated/call-sites.json");
     callSites = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
   }
-  return callSites ? (callSites[methodPath] ?? []) : null;
+  return callSites ? callersIn(callSites, methodPath) : null;
+}
+
+/**
+ * The call sites that may call a method: its own, and the uses of the client the finder cannot
+ * follow, listed under `*` for what they do not name (`organization.*`, `*.*`).
+ */
+export function callersIn(
+  sites: Readonly<Record<string, readonly CallSite[]>>,
+  methodPath: string,
+): CallSite[] {
+  const [service, method] = methodPath.split(".");
+  const keys = [methodPath, `${service}.*`, `*.${method}`, "*.*"];
+  return keys.flatMap((key) => sites[key] ?? []);
 }
 
 export interface ServiceSummary {

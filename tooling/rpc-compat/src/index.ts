@@ -5,6 +5,7 @@ export {
   type CompatReport,
   checkCompatibility,
   type MethodRecord,
+  mayCall,
   methodsOf,
   type RuleId,
   type Violation,

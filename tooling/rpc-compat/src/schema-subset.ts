@@ -3,12 +3,21 @@
 // required, additionalProperties), records, arrays and tuples, anyOf/oneOf, string, number and
 // array bounds, patterns, formats and $ref into $defs. When unsure it says no, with the reason (a
 // keyword it does not know that differs is a reason): the gate then stops the change for a person
-// to look at, and never lets a break pass.
-import type { JsonSchema } from "../openapi.ts";
+// to look at, and never lets a break pass. Code that checks a value (Zod's refinements and
+// transforms, marked `x-rpc-effects` in the document) cannot be compared: one added or changed
+// on the accepting side is a reason of its own kind (`isEffectsReason`).
+import { EFFECTS_KEYWORD, type JsonSchema } from "@acme/rpc";
 
 export interface AcceptsAllOptions {
   /** Extra properties in `narrow` are fine (values: old callers ignore fields they do not know). */
   readonly ignoreAdditionalProperties?: boolean;
+  /**
+   * The schema whose `$defs` the `$ref`s in `wide` point into: the whole input schema when `wide`
+   * is one of its parameters. By default `wide` itself.
+   */
+  readonly wideRoot?: JsonSchema;
+  /** The same for `narrow`. */
+  readonly narrowRoot?: JsonSchema;
 }
 
 /**
@@ -21,7 +30,13 @@ export function acceptsAll(
   at = "",
   options: AcceptsAllOptions = {},
 ): string[] {
-  return compare(wide, narrow, at, { options, wideRoot: wide, narrowRoot: narrow, depth: 0 });
+  return compare(wide, narrow, at, {
+    options,
+    wideRoot: options.wideRoot ?? wide,
+    narrowRoot: options.narrowRoot ?? narrow,
+    depth: 0,
+    assumed: new Set(),
+  });
 }
 
 interface Context {
@@ -29,6 +44,8 @@ interface Context {
   readonly wideRoot: JsonSchema;
   readonly narrowRoot: JsonSchema;
   readonly depth: number;
+  /** The pairs of `$ref`s being compared further up: a recursive schema meets them again. */
+  readonly assumed: ReadonlySet<string>;
 }
 
 const KNOWN = new Set([
@@ -63,20 +80,31 @@ const KNOWN = new Set([
   "readOnly",
   "writeOnly",
   "id",
+  EFFECTS_KEYWORD,
 ]);
 
 function compare(wideIn: JsonSchema, narrowIn: JsonSchema, at: string, ctx: Context): string[] {
   const here = at || "value";
-  if (ctx.depth > 32) return [`${here} is too deeply nested (or recursive) to compare`];
-  const wide = resolve(wideIn, ctx.wideRoot);
-  const narrow = resolve(narrowIn, ctx.narrowRoot);
+  // A recursive schema (a tree) comes back to a pair of `$ref`s it is already comparing: assume
+  // that pair holds there, as subtyping of recursive types does. Its first visit, further up,
+  // gives the reasons when it does not; without this the comparison would never end.
+  const pair = refPair(wideIn, narrowIn);
+  if (pair !== null && ctx.assumed.has(pair)) return [];
+  if (ctx.depth > 32) return [`${here} is too deeply nested to compare`];
+  const wide = resolveRef(wideIn, ctx.wideRoot);
+  const narrow = resolveRef(narrowIn, ctx.narrowRoot);
   if (wide === null || narrow === null) return [`${here} uses a $ref that cannot be resolved`];
-  const deeper = { ...ctx, depth: ctx.depth + 1 };
+  const deeper = {
+    ...ctx,
+    depth: ctx.depth + 1,
+    assumed: pair === null ? ctx.assumed : new Set([...ctx.assumed, pair]),
+  };
 
+  const effects = effectsChanged(wide, narrow, here);
   const wideVariants = variants(wide, ctx.wideRoot);
   const narrowVariants = variants(narrow, ctx.narrowRoot);
   if (wideVariants.length > 1 || narrowVariants.length > 1) {
-    const reasons: string[] = [];
+    const reasons: string[] = [...effects];
     for (const n of narrowVariants) {
       if (wideVariants.some((w) => compare(w, n, at, deeper).length === 0)) continue;
       const nTypes = typesOf(n);
@@ -98,20 +126,23 @@ function compare(wideIn: JsonSchema, narrowIn: JsonSchema, at: string, ctx: Cont
   const narrowTypes = typesOf(narrow);
   if (wideTypes !== null) {
     if (narrowTypes === null)
-      return [`${here} may be any value (now only ${[...wideTypes].join("|")})`];
+      return [...effects, `${here} may be any value (now only ${[...wideTypes].join("|")})`];
     const missing = [...narrowTypes].filter(
       (t) => !(wideTypes.has(t) || (t === "integer" && wideTypes.has("number"))),
     );
     if (missing.length > 0) {
-      return missing.map((t) =>
-        t === "null"
-          ? `${here} may be null`
-          : `${here} may be ${t} (now ${[...wideTypes].join("|")})`,
-      );
+      return [
+        ...effects,
+        ...missing.map((t) =>
+          t === "null"
+            ? `${here} may be null`
+            : `${here} may be ${t} (now ${[...wideTypes].join("|")})`,
+        ),
+      ];
     }
   }
 
-  const reasons: string[] = [];
+  const reasons: string[] = [...effects];
   const wideValues = valuesOf(wide);
   const narrowValues = valuesOf(narrow);
   if (wideValues !== null) {
@@ -214,6 +245,27 @@ function compare(wideIn: JsonSchema, narrowIn: JsonSchema, at: string, ctx: Cont
   return reasons;
 }
 
+const CHECKED_BY_CODE = " is checked by code: ";
+
+/**
+ * `wide` runs code on the value (a refinement, a transform) that `narrow` did not run, or other
+ * code: what it refuses is not in the document, so nothing says `wide` accepts what `narrow` did.
+ * Code only `narrow` ran is fine: `wide` is then the looser one.
+ */
+export function effectsChanged(wide: JsonSchema, narrow: JsonSchema, here: string): string[] {
+  const runs = effectsOf(wide);
+  const ran = effectsOf(narrow);
+  if (runs.length === 0 || JSON.stringify(runs) === JSON.stringify(ran)) return [];
+  const list = (effects: string[]) => (effects.length > 0 ? effects.join(" + ") : "none");
+  return [`${here}${CHECKED_BY_CODE}${list(runs)} (other version: ${list(ran)})`];
+}
+
+/** Whether a reason of `acceptsAll` is about code it cannot compare (see `effectsChanged`). */
+export const isEffectsReason = (reason: string) => reason.includes(CHECKED_BY_CODE);
+
+const effectsOf = (schema: JsonSchema): string[] =>
+  Array.isArray(schema[EFFECTS_KEYWORD]) ? (schema[EFFECTS_KEYWORD] as string[]) : [];
+
 const COUNT_BOUNDS: [string, (before: number, limit: number) => boolean][] = [
   ["minLength", (before, limit) => before < limit],
   ["minItems", (before, limit) => before < limit],
@@ -263,7 +315,17 @@ function numberBounds(wide: JsonSchema, narrow: JsonSchema, here: string): strin
 const isObject = (v: unknown): v is JsonSchema =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function resolve(schema: JsonSchema, root: JsonSchema): JsonSchema | null {
+/** The key of a comparison of which at least one side is a `$ref` (null: neither is). */
+function refPair(wide: JsonSchema, narrow: JsonSchema): string | null {
+  if (typeof wide.$ref !== "string" && typeof narrow.$ref !== "string") return null;
+  return JSON.stringify([wide, narrow]);
+}
+
+/**
+ * The schema a `$ref` into `root`'s `$defs` stands for (with the keywords beside the `$ref`),
+ * or the schema itself when it is no `$ref`; null when the definition is missing.
+ */
+export function resolveRef(schema: JsonSchema, root: JsonSchema): JsonSchema | null {
   let current = schema;
   for (let hops = 0; typeof current.$ref === "string"; hops++) {
     const match = /^#\/\$defs\/(.+)$/.exec(current.$ref);
@@ -283,7 +345,7 @@ function variants(schema: JsonSchema, root: JsonSchema): JsonSchema[] {
   const list = schema.anyOf ?? schema.oneOf;
   if (!Array.isArray(list)) return [schema];
   return (list as JsonSchema[]).flatMap((v) => {
-    const resolved = resolve(v, root);
+    const resolved = resolveRef(v, root);
     return resolved === null ? [v] : variants(resolved, root);
   });
 }

@@ -1,8 +1,7 @@
 // The compatibility gate's rules: what may change in an RPC method between two deployed
 // contracts, given who calls what (docs/evolving-rpc-methods.md).
-import type { JsonSchema } from "../openapi.ts";
-import { FORMER_RESOLVER_KINDS } from "../resolvers.ts";
-import { acceptsAll } from "./schema-subset.ts";
+import { FORMER_RESOLVER_KINDS, type JsonSchema } from "@acme/rpc";
+import { acceptsAll, effectsChanged, isEffectsReason, resolveRef } from "./schema-subset.ts";
 
 /** One method as a contract document records it. */
 export interface MethodRecord {
@@ -19,18 +18,42 @@ export interface MethodRecord {
   readonly output: JsonSchema;
 }
 
-/** A call through the typed client found in the source: `client.<service>.<method>.query(...)`. */
+/**
+ * A call through the typed client found in the source (`client.<service>.<method>.query(...)`,
+ * however the service or method got there), or a use of the client the finder cannot follow,
+ * which may call any method it does not name.
+ */
 export interface CallSite {
-  readonly service: string;
-  readonly method: string;
+  /** Null: any service (a use of the whole client the finder cannot follow). */
+  readonly service: string | null;
+  /** Null: any method of the service. */
+  readonly method: string | null;
   readonly file: string;
   readonly line: number;
   /** Parameter names the call surely passes, or "unknown" when the checker cannot tell. */
   readonly passes: readonly string[] | "unknown";
-  /** Names it may pass (optional properties of the argument's type). */
+  /** Names it may pass (optional properties of the argument's type, every union member's). */
   readonly mayPass?: readonly string[];
+  /** Set when the finder cannot follow this use of the client: why, e.g. "orgs is passed to log as any". */
+  readonly unknown?: string;
   /** Set on call sites of the deployed code (the base), as opposed to the changed code. */
   readonly deployed?: string;
+}
+
+/**
+ * Whether the call site may call this method. A use the finder cannot follow may call any method
+ * it does not name, unless `named`: only sites that name the method count.
+ */
+export function mayCall(
+  site: CallSite,
+  record: { service: string; method: string },
+  { named = false } = {},
+): boolean {
+  if (named) return site.service === record.service && site.method === record.method;
+  return (
+    (site.service === null || site.service === record.service) &&
+    (site.method === null || site.method === record.method)
+  );
 }
 
 export type RuleId =
@@ -48,7 +71,8 @@ export type RuleId =
   | "local-mode-changed"
   | "resolver-changed"
   | "retry-semantics-changed"
-  | "missing-mapping-behaviour-changed";
+  | "missing-mapping-behaviour-changed"
+  | "refinement-changed";
 
 export interface Violation {
   readonly rule: RuleId;
@@ -119,6 +143,12 @@ const properties = (schema: JsonSchema) => (schema.properties ?? {}) as Record<s
 const required = (schema: JsonSchema) => new Set((schema.required ?? []) as string[]);
 
 /**
+ * An input or output schema as an object with its properties: Zod writes a named schema
+ * (`.meta({ id })`) as a `$ref` into the schema's own `$defs`, the input itself included.
+ */
+const ownShape = (schema: JsonSchema) => resolveRef(schema, schema) ?? schema;
+
+/**
  * Compares the deployed contracts (`base`) with the changed ones (`head`), knowing the call sites
  * of the changed code and, when given, of the deployed code: while a deploy rolls out, callers of
  * both versions run, so a method (or parameter) may go only when neither calls it (passes it).
@@ -133,9 +163,12 @@ export function checkCompatibility(
   const after = methodsOf(head);
   const violations: Violation[] = [];
   const allowed: AllowedChange[] = [];
-  const callersOf = (key: string, { deployed = true } = {}) =>
-    [...callSites, ...(deployed ? deployedCallSites : [])].filter(
-      (site) => `${site.service}.${site.method}` === key,
+  const callersOf = (
+    record: { service: string; method: string },
+    { deployed = true, named = false } = {},
+  ) =>
+    [...callSites, ...(deployed ? deployedCallSites : [])].filter((site) =>
+      mayCall(site, record, { named }),
     );
   const add = (
     record: { service: string; method: string },
@@ -155,7 +188,7 @@ export function checkCompatibility(
 
   for (const [key, old] of before) {
     if (after.has(key)) continue;
-    const sites = callersOf(key);
+    const sites = callersOf(old);
     if (sites.length > 0) {
       add(
         old,
@@ -170,9 +203,11 @@ export function checkCompatibility(
 
   for (const [key, now] of after) {
     const old = before.get(key);
-    const sites = callersOf(key);
+    const sites = callersOf(now);
     if (old === undefined) {
-      const newCallers = callersOf(key, { deployed: false });
+      // Only the changed code can call a new method, and only a call that names it counts: a
+      // use the finder cannot follow is not, or no method could be added to a service used so.
+      const newCallers = callersOf(now, { deployed: false, named: true });
       if (newCallers.length > 0) {
         add(
           now,
@@ -232,10 +267,12 @@ export function checkCompatibility(
         "Add a new method with the new behaviour, move callers to it, then remove the old one.",
       );
     }
-    const oldParams = properties(old.input);
-    const newParams = properties(now.input);
-    const oldRequired = required(old.input);
-    const newRequired = required(now.input);
+    const oldInput = ownShape(old.input);
+    const newInput = ownShape(now.input);
+    const oldParams = properties(oldInput);
+    const newParams = properties(newInput);
+    const oldRequired = required(oldInput);
+    const newRequired = required(newInput);
     for (const name of newRequired) {
       if (!(name in oldParams)) {
         add(
@@ -296,6 +333,8 @@ export function checkCompatibility(
           });
       }
     }
+    // Code on the whole input (`z.object(...).refine(...)`) is no parameter's.
+    const refinedInput = effectsChanged(newInput, oldInput, "args");
     for (const [name, schema] of Object.entries(newParams)) {
       const was = oldParams[name];
       if (was === undefined) {
@@ -303,7 +342,7 @@ export function checkCompatibility(
         // Only this change's own call sites can pass it (the deployed code cannot name it), and
         // only those that surely or possibly do: an argument the checker cannot read is not
         // counted here, or no method called that way could ever gain a parameter.
-        const passing = callersOf(key, { deployed: false }).filter(
+        const passing = callersOf(now, { deployed: false }).filter(
           (site) =>
             site.passes !== "unknown" &&
             (site.passes.includes(name) || site.mayPass?.includes(name) === true),
@@ -324,7 +363,10 @@ export function checkCompatibility(
           });
         continue;
       }
-      const reasons = acceptsAll(schema, was, name);
+      // A parameter's `$ref`s point into the whole input's `$defs`, not into its own.
+      const all = acceptsAll(schema, was, name, { wideRoot: now.input, narrowRoot: old.input });
+      refinedInput.push(...all.filter(isEffectsReason));
+      const reasons = all.filter((reason) => !isEffectsReason(reason));
       if (reasons.length > 0) {
         add(
           now,
@@ -335,9 +377,9 @@ export function checkCompatibility(
       }
     }
 
-    const outputReasons = acceptsAll(old.output, now.output, "", {
-      ignoreAdditionalProperties: true,
-    });
+    const compared = acceptsAll(old.output, now.output, "", { ignoreAdditionalProperties: true });
+    const refinedOutput = compared.filter(isEffectsReason);
+    const outputReasons = compared.filter((reason) => !isEffectsReason(reason));
     const nullable = outputReasons.filter((r) => / may be null$/.test(r));
     const removed = outputReasons.filter((r) => / may be absent$/.test(r));
     const changed = outputReasons.filter((r) => !nullable.includes(r) && !removed.includes(r));
@@ -365,8 +407,27 @@ export function checkCompatibility(
         "Add a new field (or method) with the new type, move callers to it, then remove the old one.",
       );
     }
-    const newFields = Object.keys(properties(now.output)).filter(
-      (name) => !(name in properties(old.output)),
+    if (refinedInput.length > 0 || refinedOutput.length > 0) {
+      add(
+        now,
+        "refinement-changed",
+        `${key}: code the gate cannot compare (a refinement or transform) was added or changed. ` +
+          [
+            refinedInput.length > 0
+              ? `Parameters: ${refinedInput.join("; ")}; it may refuse values callers deployed before send.`
+              : "",
+            refinedOutput.length > 0
+              ? `Value: ${refinedOutput.join("; ")}; callers deployed before check the value with it, and may refuse what is returned now.`
+              : "",
+          ]
+            .filter(Boolean)
+            .join(" "),
+        `Review the code: if it accepts every value the other version did, record the change with \`npm run rpc:compat -- --update --accept refinement-changed:${key}\`; if not, add a new parameter (or method) with the check and move callers to it.`,
+      );
+    }
+    const oldFields = properties(ownShape(old.output));
+    const newFields = Object.keys(properties(ownShape(now.output))).filter(
+      (name) => !(name in oldFields),
     );
     for (const field of newFields)
       allowed.push({

@@ -1,16 +1,7 @@
-// The compatibility gate's rules (src/compat/check.ts), on small contracts shaped like the demo
+// The compatibility gate's rules (src/check.ts), on small contracts shaped like the demo
 // services: each rule fires, alone, for the method it is about; the call-site rules stay quiet
 // once the offending callers are gone; the safe changes pass and are listed as allowed.
 import fs from "node:fs";
-import { describe, expect, it } from "vitest";
-import { z } from "zod";
-import {
-  type AllowedChange,
-  type CallSite,
-  type CompatReport,
-  checkCompatibility,
-  type RuleId,
-} from "../src/compat/index.ts";
 import {
   type AnyMethodContract,
   type AnyServiceContract,
@@ -24,6 +15,16 @@ import {
   type Resolver,
   regionMutation,
   regionQuery,
+} from "@acme/rpc";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  type AllowedChange,
+  type CallSite,
+  type CompatReport,
+  checkCompatibility,
+  methodsOf,
+  type RuleId,
 } from "../src/index.ts";
 
 // ---- Fixtures: a CONTROL user service and a REGION organization service, as in @acme/services.
@@ -131,6 +132,12 @@ const optionalFlag = z.object({
   includeInactive: z.boolean().optional(),
 });
 const requiredFlag = z.object({ userIds: z.array(id).max(100), includeInactive: z.boolean() });
+
+/** `userIds` with a refinement: JSON Schema shows none of it. */
+const uniqueUserIds = z
+  .array(id)
+  .max(100)
+  .refine((ids) => new Set(ids).size === ids.length, "userIds must not repeat");
 
 const RULES: Record<RuleId, RuleCase> = {
   "removed-method-called": {
@@ -387,6 +394,16 @@ const RULES: Record<RuleId, RuleCase> = {
     message:
       "organization.listMembers: for an organization without a mapping, callers deployed before expect a NOT_FOUND error, and would now get null.",
     fix: "Add a new method with the new behaviour, move callers to it, then remove the old one.",
+  },
+  "refinement-changed": {
+    base: [userService()],
+    head: [userService({ getManyByIds: getManyByIds(z.object({ userIds: uniqueUserIds })) })],
+    sites: [passesUserIds],
+    service: "user",
+    method: "getManyByIds",
+    message:
+      "user.getManyByIds: code the gate cannot compare (a refinement or transform) was added or changed. Parameters: userIds is checked by code: refine (other version: none); it may refuse values callers deployed before send.",
+    fix: "npm run rpc:compat -- --update --accept refinement-changed:user.getManyByIds",
   },
 };
 
@@ -700,6 +717,186 @@ describe("parameter-narrowed", () => {
   });
 });
 
+// ---- Named definitions: Zod writes a schema with `.meta({ id })` once, in the input's `$defs`,
+// and a `$ref` to it wherever it is used. The deployed document and the code's name it alike.
+
+describe("named definitions ($ref into the input's $defs)", () => {
+  const Filter = (slug: z.ZodString) =>
+    z.object({ slug, regionName: z.string().optional() }).meta({ id: "CompatFilter" });
+  /** getManyByIds with `filter` (and, optionally, `orFilter`: the same definition used twice). */
+  const withFilter = (slug: z.ZodString, { twice = false } = {}) => {
+    const filter = Filter(slug);
+    return userService({
+      getManyByIds: getManyByIds(
+        getManyByIdsInput.extend({ filter, ...(twice ? { orFilter: filter.optional() } : {}) }),
+      ),
+    });
+  };
+
+  it("an unchanged document passes: the parameter's $ref is resolved in the whole input", () => {
+    const services = [withFilter(z.string().max(100), { twice: true })];
+    const args = methodsOf(document(services)).get("user.getManyByIds")?.input;
+    expect(args?.properties).toMatchObject({ filter: { $ref: "#/$defs/CompatFilter" } });
+    expect(compat(services, services, [passesAll])).toEqual({ violations: [], allowed: [] });
+  });
+
+  it("a narrowing inside the definition is caught, at its path", () => {
+    const report = compat(
+      [withFilter(z.string().max(100), { twice: true })],
+      [withFilter(z.string().max(50), { twice: true })],
+    );
+    expect(rulesOf(report)).toEqual(["parameter-narrowed", "parameter-narrowed"]);
+    expect(report.violations.map((v) => v.message)).toEqual([
+      'user.getManyByIds: parameter "filter" accepts less than before; refused now: filter.slug may have maxLength 100 (limit now 50).',
+      'user.getManyByIds: parameter "orFilter" accepts less than before; refused now: orFilter.slug may have maxLength 100 (limit now 50).',
+    ]);
+  });
+
+  it("a widening inside the definition passes", () => {
+    const report = compat([withFilter(z.string().max(50))], [withFilter(z.string().max(100))]);
+    expect(report.violations).toEqual([]);
+  });
+
+  it("a definition missing from the document is reported, not passed", () => {
+    const base = document([withFilter(z.string())]);
+    const head = JSON.parse(JSON.stringify(base).replaceAll('"CompatFilter":', '"Renamed":'));
+    expect(rulesOf(checkCompatibility(base, head, []))).toEqual(["parameter-narrowed"]);
+    expect(checkCompatibility(base, head, []).violations[0]?.message).toContain(
+      "filter uses a $ref that cannot be resolved",
+    );
+  });
+
+  describe("a recursive definition (a tree of its own kind)", () => {
+    interface Category {
+      name: string;
+      children: Category[];
+    }
+    const tree = (name: z.ZodString): z.ZodType<Category> => {
+      const Category: z.ZodType<Category> = z
+        .object({
+          name,
+          get children() {
+            return z.array(Category);
+          },
+        })
+        .meta({ id: "CompatCategory" });
+      return Category;
+    };
+    const withTree = (name: z.ZodString) =>
+      userService({
+        getManyByIds: getManyByIds(getManyByIdsInput.extend({ category: tree(name) })),
+      });
+
+    it("unchanged: passes, without comparing forever", () => {
+      const services = [withTree(z.string().max(20))];
+      expect(JSON.stringify(document(services))).toContain('"$ref":"#/$defs/CompatCategory"');
+      expect(compat(services, services).violations).toEqual([]);
+    });
+
+    it("narrowed: caught once, where the definition first differs", () => {
+      const report = compat([withTree(z.string().max(20))], [withTree(z.string().max(10))]);
+      expect(rulesOf(report)).toEqual(["parameter-narrowed"]);
+      expect(report.violations[0]?.message).toContain(
+        "refused now: category.name may have maxLength 20 (limit now 10).",
+      );
+    });
+  });
+
+  it("an input that is itself a named definition: its parameters are compared", () => {
+    const named = (input: z.ZodObject) =>
+      userService({ getManyByIds: getManyByIds(input.meta({ id: "CompatGetManyByIds" })) });
+    const base = [named(getManyByIdsInput)];
+    expect(methodsOf(document(base)).get("user.getManyByIds")?.input).toMatchObject({
+      $ref: "#/$defs/CompatGetManyByIds",
+    });
+    expect(compat(base, base)).toEqual({ violations: [], allowed: [] });
+    const report = compat(base, [named(requiredFlag)]);
+    expect(rulesOf(report)).toEqual(["new-required-parameter"]);
+  });
+});
+
+// ---- refinement-changed: code (Zod's refinements and transforms, x-rpc-effects in the document)
+// that the gate cannot compare.
+
+describe("refinement-changed", () => {
+  const withUserIds = (userIds: z.ZodType) =>
+    userService({ getManyByIds: getManyByIds(z.object({ userIds })) });
+  const plain = z.array(id).max(100);
+  const transformed = plain.transform((ids) => [...new Set(ids)]);
+
+  it.each<[string, z.ZodType, z.ZodType, string]>([
+    [
+      "a refinement added",
+      plain,
+      uniqueUserIds,
+      "userIds is checked by code: refine (other version: none)",
+    ],
+    [
+      "a second refinement added",
+      uniqueUserIds,
+      uniqueUserIds.refine((ids) => ids.length > 0),
+      "userIds is checked by code: refine + refine (other version: refine)",
+    ],
+    [
+      "a refinement made a transform",
+      uniqueUserIds,
+      transformed,
+      "userIds is checked by code: transform (other version: refine)",
+    ],
+  ])("%s: flagged, for a person to review", (_, before, after, reason) => {
+    const report = compat([withUserIds(before)], [withUserIds(after)], [passesUserIds]);
+    expect(rulesOf(report)).toEqual(["refinement-changed"]);
+    expect(report.violations[0]?.message).toContain(`Parameters: ${reason}; it may refuse`);
+  });
+
+  it.each<[string, z.ZodType, z.ZodType]>([
+    ["unchanged", uniqueUserIds, uniqueUserIds],
+    ["a refinement removed (the parameter accepts more)", uniqueUserIds, plain],
+  ])("%s: passes", (_, before, after) => {
+    expect(compat([withUserIds(before)], [withUserIds(after)]).violations).toEqual([]);
+  });
+
+  it("on the whole input, and inside a named definition", () => {
+    const whole = compat(
+      [userService()],
+      [userService({ getManyByIds: getManyByIds(getManyByIdsInput.refine(() => true)) })],
+    );
+    expect(rulesOf(whole)).toEqual(["refinement-changed"]);
+    expect(whole.violations[0]?.message).toContain("args is checked by code: refine");
+    const named = (slug: z.ZodType) => [
+      userService({
+        getManyByIds: getManyByIds(
+          getManyByIdsInput.extend({
+            filter: z.object({ slug }).meta({ id: "CompatRefinedFilter" }),
+          }),
+        ),
+      }),
+    ];
+    const inDefinition = compat(named(z.string()), named(z.string().refine(Boolean)));
+    expect(rulesOf(inDefinition)).toEqual(["refinement-changed"]);
+    expect(inDefinition.violations[0]?.message).toContain("filter.slug is checked by code: refine");
+  });
+
+  it("on an output: code callers deployed before run, removed or changed, is flagged", () => {
+    const withOutput = (output: z.ZodType) =>
+      userService({ getManyByIds: getManyByIds(getManyByIdsInput, output) });
+    const refined = z.array(User).refine((users) => users.length <= 100);
+    const removed = compat([withOutput(refined)], [withOutput(z.array(User))]);
+    expect(rulesOf(removed)).toEqual(["refinement-changed"]);
+    expect(removed.violations[0]?.message).toContain(
+      "Value: value is checked by code: refine (other version: none); callers deployed before check the value with it",
+    );
+    // A check added to the value: what is returned is only checked more.
+    expect(compat([withOutput(z.array(User))], [withOutput(refined)]).violations).toEqual([]);
+  });
+
+  it("is a rule of its own beside a narrowing, so accepting one does not accept the other", () => {
+    const report = compat([withUserIds(plain)], [withUserIds(uniqueUserIds.max(50))]);
+    expect(rulesOf(report)).toEqual(["parameter-narrowed", "refinement-changed"]);
+    expect(report.violations[0]?.message).not.toContain("checked by code");
+  });
+});
+
 // ---- parameter-made-required: which call sites prove they pass it.
 
 describe("parameter-made-required", () => {
@@ -944,6 +1141,85 @@ describe("a call whose argument's type makes the parameter optional", () => {
       [maybe],
     );
     expect(rulesOf(report)).toEqual(["parameter-made-required"]);
+  });
+});
+
+// ---- Uses of the client the call-site finder cannot follow (src/call-sites.ts): the client cast
+// to any, handed to code it does not scan, a method picked by a computed key. Each is a call site
+// marked `unknown`, which may call any method it does not name, passing anything.
+
+describe("a use of the client the finder cannot follow (an unknown call site)", () => {
+  const debug = "apps/silo/src/debug.ts";
+  const anyService: CallSite = {
+    ...site("user", "getManyByIds", "unknown", 7, debug),
+    service: null,
+    method: null,
+    unknown: "client is kept as unknown",
+  };
+  const anyUserMethod: CallSite = {
+    ...site("user", "getManyByIds", "unknown", 9, debug),
+    method: null,
+    unknown: "client.user[name]: a member chosen at run time",
+  };
+
+  it("may call any method it does not name: removing one is flagged, with the use", () => {
+    for (const unknownSite of [anyService, anyUserMethod]) {
+      const report = compat([userService()], [userService({})], [unknownSite]);
+      expect(rulesOf(report)).toEqual(["removed-method-called"]);
+      expect(report.violations[0]?.callSites).toEqual([unknownSite]);
+    }
+  });
+
+  it("names its service when it knows it: another service's methods are not its", () => {
+    const report = compat([organizationService()], [organizationService({})], [anyUserMethod]);
+    expect(report.violations).toEqual([]);
+    expect(report.allowed).toEqual([
+      { service: "organization", method: "createOrganization", change: "removed (no callers)" },
+    ]);
+  });
+
+  it("may pass any parameter: removing an optional one, or making one required, is flagged", () => {
+    const removed = compat(
+      [userService({ getManyByIds: getManyByIds(optionalFlag) })],
+      [userService()],
+      [anyUserMethod],
+    );
+    expect(rulesOf(removed)).toEqual(["optional-parameter-removed-while-passed"]);
+    const required = compat(
+      [userService({ getManyByIds: getManyByIds(optionalFlag) })],
+      [userService({ getManyByIds: getManyByIds(requiredFlag) })],
+      [anyService],
+    );
+    expect(rulesOf(required)).toEqual(["parameter-made-required"]);
+  });
+
+  it("is not taken as calling a new method, or passing a new parameter, unless it names them", () => {
+    const added = compat(
+      [userService()],
+      [
+        userService({
+          getManyByIds: getManyByIds(optionalFlag),
+          getByEmail: controlQuery({ input: z.object({ email: z.email() }), output: User }),
+        }),
+      ],
+      [anyService, anyUserMethod],
+    );
+    expect(added.violations).toEqual([]);
+    const taken: CallSite = {
+      ...site("user", "getByEmail", "unknown", 11, debug),
+      unknown: "client.user.getByEmail.query is taken without being called there",
+    };
+    const named = compat(
+      [userService()],
+      [
+        userService({
+          getManyByIds: getManyByIds(),
+          getByEmail: controlQuery({ input: z.object({ email: z.email() }), output: User }),
+        }),
+      ],
+      [taken],
+    );
+    expect(rulesOf(named)).toEqual(["new-method-called"]);
   });
 });
 
