@@ -172,6 +172,7 @@ describe.each(testEngines)("random JSON at every method through the endpoint [%s
     },
   );
 
+  // demo:start
   it.each([
     [
       "an object with a length where a string goes",
@@ -189,6 +190,7 @@ describe.each(testEngines)("random JSON at every method through the endpoint [%s
     expect(status, text).toBe(400);
     expect(JSON.parse(text).error).toMatchObject({ code: "BAD_REQUEST", message });
   });
+  // demo:end
 
   it("keeps serving: each method's example call still answers as before the fuzzing", async () => {
     for (const method of methods) {
@@ -199,6 +201,7 @@ describe.each(testEngines)("random JSON at every method through the endpoint [%s
       );
       expect(status, `${method.name}: ${text}`).toBeLessThan(500);
     }
+    // demo:start
     const acme = await send(
       silo(),
       "/api/0/internal/rpc/organization/getOrgBySlug/",
@@ -206,5 +209,6 @@ describe.each(testEngines)("random JSON at every method through the endpoint [%s
     );
     expect(acme.status).toBe(200);
     expect(JSON.parse(acme.text)).toMatchObject({ value: { slug: "acme" } });
+    // demo:end
   });
 });
