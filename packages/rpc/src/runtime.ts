@@ -2,6 +2,7 @@
 import { callTRPCProcedure, TRPCError } from "@trpc/server";
 import type { SiloConfig } from "./config.ts";
 import type { AnyMethodContract, AnyServiceContract } from "./contract.ts";
+import { currentDeadline, type Deadline, eitherSignal, startDeadline } from "./deadline.ts";
 import { parseInput } from "./input.ts";
 import type { ServiceRegistry } from "./registry.ts";
 import type { MappingSource } from "./resolvers.ts";
@@ -97,12 +98,30 @@ export class SiloRuntime<Ctx extends object = object> {
         });
       }
       const parsed = parseInput(path, method.input, rawInput);
-      route = await this.#route(contract, method, path, parsed, options.region);
+      // One budget for everything the call waits on: started by the first such thing (the
+      // routing lookup, or the request), so a call that runs in process allocates nothing.
+      const inherited = currentDeadline();
+      let budget: { deadline: Deadline; ms: number } | undefined;
+      const deadline = () => {
+        if (budget === undefined) {
+          const now = Date.now();
+          const timeoutMs =
+            this.config.methodTimeouts.get(path) ?? method.timeoutMs ?? this.config.timeoutMs;
+          const started = startDeadline(timeoutMs, options.signal, inherited, now);
+          budget = { deadline: started, ms: Math.round(started.at - now) };
+        }
+        return budget;
+      };
+      route = await this.#route(contract, method, path, parsed, options.region, deadline);
       let value: unknown;
       if (route.kind === "none") value = null;
-      else if (route.kind === "local")
-        value = await this.#runLocal(serviceKey, methodName, rawInput, parsed, options.signal);
-      else {
+      else if (route.kind === "local") {
+        // Not bounded by its own timeout (nothing is in flight to abort), but by the budget and
+        // the signal of the method it serves, if any: a nested call within the ALS deadline.
+        const signal = eitherSignal(options.signal, inherited?.signal);
+        value = await this.#runLocal(serviceKey, methodName, rawInput, parsed, signal);
+      } else {
+        const { deadline: callDeadline, ms } = deadline();
         value = await remoteCall({
           fetch: this.#options.fetch ?? fetch,
           url: route.url,
@@ -110,11 +129,10 @@ export class SiloRuntime<Ctx extends object = object> {
           path,
           input: rawInput ?? {},
           secret: this.config.secrets[0] ?? "",
-          timeoutMs:
-            this.config.methodTimeouts.get(path) ?? method.timeoutMs ?? this.config.timeoutMs,
+          deadline: callDeadline,
+          budgetMs: ms,
           retryDelaysMs:
             method.kind === "query" || method.idempotent === true ? RETRY_DELAYS_MS : [],
-          signal: options.signal,
           headers: this.#options.outgoingHeaders?.(),
         });
         const output = method.output.safeParse(value);
@@ -222,6 +240,7 @@ export class SiloRuntime<Ctx extends object = object> {
     path: string,
     input: unknown,
     regionOverride: string | undefined,
+    budget: () => { deadline: Deadline },
   ): Promise<Route> {
     const { mode, regionName } = this.config;
     const remoteOnly = this.#options.remoteOnly === true;
@@ -239,8 +258,10 @@ export class SiloRuntime<Ctx extends object = object> {
     if (region === undefined) {
       if (method.resolve === undefined)
         throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `${path} has no resolver.` });
+      // The lookup shares the call's budget and signal: a lookup that hangs ends with the call.
       const resolution = await method.resolve.resolve(input as never, {
         mappings: this.#options.mappings,
+        deadline: budget().deadline,
       });
       if ("mappingNotFound" in resolution) {
         if (method.returnNullIfMappingNotFound === true) return { kind: "none" };
