@@ -98,21 +98,14 @@ export class SiloRuntime<Ctx extends object = object> {
         });
       }
       const parsed = parseInput(path, method.input, rawInput);
-      // One budget for everything the call waits on: started by the first such thing (the
-      // routing lookup, or the request), so a call that runs in process allocates nothing.
+      // One budget for everything the call waits on (its routing lookup, every attempt, the
+      // pauses), started by the first of them: a call that runs in process starts none.
       const inherited = currentDeadline();
-      let budget: { deadline: Deadline; ms: number } | undefined;
-      const deadline = () => {
-        if (budget === undefined) {
-          const now = Date.now();
-          const timeoutMs =
-            this.config.methodTimeouts.get(path) ?? method.timeoutMs ?? this.config.timeoutMs;
-          const started = startDeadline(timeoutMs, options.signal, inherited, now);
-          budget = { deadline: started, ms: Math.round(started.at - now) };
-        }
-        return budget;
-      };
-      route = await this.#route(contract, method, path, parsed, options.region, deadline);
+      let budget =
+        contract.localMode === "REGION" && options.region === undefined
+          ? this.#budget(path, method, options.signal, inherited)
+          : undefined;
+      route = await this.#route(contract, method, path, parsed, options.region, budget?.deadline);
       let value: unknown;
       if (route.kind === "none") value = null;
       else if (route.kind === "local") {
@@ -121,7 +114,7 @@ export class SiloRuntime<Ctx extends object = object> {
         const signal = eitherSignal(options.signal, inherited?.signal);
         value = await this.#runLocal(serviceKey, methodName, rawInput, parsed, signal);
       } else {
-        const { deadline: callDeadline, ms } = deadline();
+        budget ??= this.#budget(path, method, options.signal, inherited);
         value = await remoteCall({
           fetch: this.#options.fetch ?? fetch,
           url: route.url,
@@ -129,8 +122,8 @@ export class SiloRuntime<Ctx extends object = object> {
           path,
           input: rawInput ?? {},
           secret: this.config.secrets[0] ?? "",
-          deadline: callDeadline,
-          budgetMs: ms,
+          deadline: budget.deadline,
+          budgetMs: budget.ms,
           retryDelaysMs:
             method.kind === "query" || method.idempotent === true ? RETRY_DELAYS_MS : [],
           headers: this.#options.outgoingHeaders?.(),
@@ -240,7 +233,7 @@ export class SiloRuntime<Ctx extends object = object> {
     path: string,
     input: unknown,
     regionOverride: string | undefined,
-    budget: () => { deadline: Deadline },
+    deadline: Deadline | undefined,
   ): Promise<Route> {
     const { mode, regionName } = this.config;
     const remoteOnly = this.#options.remoteOnly === true;
@@ -261,7 +254,7 @@ export class SiloRuntime<Ctx extends object = object> {
       // The lookup shares the call's budget and signal: a lookup that hangs ends with the call.
       const resolution = await method.resolve.resolve(input as never, {
         mappings: this.#options.mappings,
-        deadline: budget().deadline,
+        deadline,
       });
       if ("mappingNotFound" in resolution) {
         if (method.returnNullIfMappingNotFound === true) return { kind: "none" };
@@ -287,6 +280,20 @@ export class SiloRuntime<Ctx extends object = object> {
       url: this.#url(target.address, path),
       region,
     };
+  }
+
+  /** The call's budget, started now: its own timeout, or less when it runs under a deadline. */
+  #budget(
+    path: string,
+    method: AnyMethodContract,
+    signal: AbortSignal | undefined,
+    inherited: Deadline | undefined,
+  ): { deadline: Deadline; ms: number } {
+    const now = Date.now();
+    const timeoutMs =
+      this.config.methodTimeouts.get(path) ?? method.timeoutMs ?? this.config.timeoutMs;
+    const deadline = startDeadline(timeoutMs, signal, inherited, now);
+    return { deadline, ms: Math.round(deadline.at - now) };
   }
 
   #url(address: string | undefined, path: string): string {

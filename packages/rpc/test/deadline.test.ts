@@ -37,7 +37,7 @@ const probeService = defineService({
     relay: regionQuery({
       input: z.object({ regionName: z.string(), to: z.string(), afterMs: z.number() }),
       output: z.object({ aborted: z.boolean() }),
-      resolve: byRegionName(),
+      resolve: byRegionName("regionName"),
     }),
     bySlug: regionQuery({
       input: z.object({ slug: z.string() }),
@@ -151,7 +151,7 @@ function caller(
       })),
       ...config,
     }),
-    registry: new ServiceRegistry(entries.map(({ contract }) => ({ contract }))),
+    registry: new ServiceRegistry(entries),
     mappings: rpcMappings(() => client as SiloClient<typeof contracts>),
     createContext: () => ({}),
     remoteOnly: true,

@@ -853,7 +853,7 @@ describe("node adapter, time budget", () => {
     });
     const waiting = implementationsFor<TestContext>()(clockService, {
       ...clockImpl.handlers,
-      now: async ({ signal }) => {
+      now: async ({ signal }: { signal: AbortSignal | undefined }) => {
         started();
         await new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve()));
         aborted();
