@@ -80,6 +80,7 @@ const envSchema = z
         }
         return new Set(names);
       }),
+    RPC_MAX_BUDGET_MS: z.coerce.number().int().positive().default(60_000),
     RPC_ACCEPT_RPC0: envFlag.default(false),
     RPC_MAX_CLOCK_SKEW_S: z.coerce.number().int().positive().default(300),
     RPC_MAX_NONCES: z.coerce.number().int().positive().default(DEFAULT_MAX_NONCES),
@@ -132,6 +133,8 @@ export interface SiloConfig {
   readonly timeoutMs: number;
   readonly methodTimeouts: ReadonlyMap<string, number>;
   readonly disabledMethods: ReadonlySet<string>;
+  /** The longest a served method may run for a caller's X-Rpc-Budget-Ms (larger ones are cut). */
+  readonly maxBudgetMs: number;
   readonly acceptRpc0: boolean;
   readonly maxClockSkewSeconds: number;
   /** Unexpired nonces remembered at most; beyond, new requests wait (503), none is forgotten. */
@@ -151,6 +154,7 @@ export function loadSiloConfig(env: Environment = process.env): SiloConfig {
     timeoutMs: parsed.RPC_TIMEOUT_MS,
     methodTimeouts: parsed.RPC_METHOD_TIMEOUTS,
     disabledMethods: parsed.RPC_DISABLED_METHODS,
+    maxBudgetMs: parsed.RPC_MAX_BUDGET_MS,
     acceptRpc0: parsed.RPC_ACCEPT_RPC0,
     maxClockSkewSeconds: parsed.RPC_MAX_CLOCK_SKEW_S,
     maxNonces: parsed.RPC_MAX_NONCES,
@@ -177,6 +181,7 @@ export function siloConfig(
   }
   if (overrides.disabledMethods !== undefined)
     env.RPC_DISABLED_METHODS = [...overrides.disabledMethods].join(",");
+  if (overrides.maxBudgetMs !== undefined) env.RPC_MAX_BUDGET_MS = String(overrides.maxBudgetMs);
   if (overrides.acceptRpc0 !== undefined) env.RPC_ACCEPT_RPC0 = String(overrides.acceptRpc0);
   if (overrides.maxClockSkewSeconds !== undefined)
     env.RPC_MAX_CLOCK_SKEW_S = String(overrides.maxClockSkewSeconds);

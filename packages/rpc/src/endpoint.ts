@@ -1,6 +1,7 @@
 // The receiving side of the wire, independent of any HTTP library: method, path, headers and
 // raw body in; status, headers and body out. Thin adapters connect it to node:http and to Fetch.
 import { TRPCError } from "@trpc/server";
+import { type Deadline, runWithDeadline, watchDeadline } from "./deadline.ts";
 import type { SiloRuntime } from "./runtime.ts";
 import { SignatureVerifier } from "./signing.ts";
 import { errorBody, httpStatusOf, invalidInput, parseRpcPath } from "./wire.ts";
@@ -12,6 +13,8 @@ export interface EndpointRequest {
   /** A request header by lowercase name. */
   readonly header: (name: string) => string | undefined;
   readonly body: Uint8Array;
+  /** Aborted when the client goes away before the answer (adapters set it): the method stops. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface EndpointResponse {
@@ -126,8 +129,24 @@ export function createRpcEndpoint(
       return reply(400, errorBody(error));
     }
 
+    const budgetMs =
+      verified.budgetMs === undefined ? undefined : Math.min(verified.budgetMs, config.maxBudgetMs);
     try {
-      const value = await runtime.callLocal(service, method, args);
+      const value =
+        budgetMs === undefined && request.signal === undefined
+          ? await runtime.callLocal(service, method, args)
+          : await runWithin(
+              {
+                at: budgetMs === undefined ? Infinity : Date.now() + budgetMs,
+                signal: request.signal,
+              },
+              (signal) => runtime.callLocal(service, method, args, signal),
+              () =>
+                new TRPCError({
+                  code: "TIMEOUT",
+                  message: `${path} did not finish within its budget of ${budgetMs} ms.`,
+                }),
+            );
       return reply(200, { value: value ?? null, meta: {} });
     } catch (caught) {
       const error =
@@ -143,4 +162,37 @@ export function createRpcEndpoint(
     }
   };
   return Object.assign(endpoint, { maxBodyBytes: config.maxBodyBytes });
+}
+
+/**
+ * Runs a method under a deadline: its signal aborts at the deadline or when the client leaves,
+ * the RPC calls it makes share the rest of the budget (ALS), and the answer comes at the
+ * deadline even if the method ignores its signal (its late result or error is dropped).
+ */
+async function runWithin<T>(
+  deadline: Deadline,
+  run: (signal: AbortSignal) => Promise<T>,
+  timedOut: () => TRPCError,
+): Promise<T> {
+  const watch = watchDeadline(deadline);
+  try {
+    const running = runWithDeadline({ at: deadline.at, signal: watch.signal }, () =>
+      run(watch.signal),
+    );
+    running.catch(() => {});
+    const stopped = new Promise<never>((_, reject) => {
+      const stop = () =>
+        reject(
+          watch.expired()
+            ? timedOut()
+            : new TRPCError({ code: "CLIENT_CLOSED_REQUEST", message: "The client went away." }),
+        );
+      if (watch.signal.aborted) stop();
+      else watch.signal.addEventListener("abort", stop, { once: true });
+    });
+    stopped.catch(() => {});
+    return await Promise.race([running, stopped]);
+  } finally {
+    watch.dispose();
+  }
 }

@@ -29,6 +29,12 @@ export {
   type ServiceContract,
 } from "./contract.ts";
 export {
+  currentDeadline,
+  type Deadline,
+  remainingMs,
+  runWithDeadline,
+} from "./deadline.ts";
+export {
   createRpcEndpoint,
   type EndpointRequest,
   type EndpointResponse,
@@ -51,6 +57,7 @@ export {
   byOrganizationSlug,
   byRegionName,
   FORMER_RESOLVER_KINDS,
+  type LookupOptions,
   type MappingSource,
   type OrganizationMapping,
   type Resolution,
@@ -72,7 +79,13 @@ export {
   type ServiceImplementation,
   TRPCError,
 } from "./service.ts";
-export { rpc0Signature, rpc1Signature, SignatureVerifier, signRequest } from "./signing.ts";
+export {
+  BUDGET_HEADER,
+  rpc0Signature,
+  rpc1Signature,
+  SignatureVerifier,
+  signRequest,
+} from "./signing.ts";
 export { type ServiceMode, SiloMode } from "./silo-mode.ts";
 export {
   type ErrorBody,

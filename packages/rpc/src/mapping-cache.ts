@@ -1,4 +1,5 @@
-import type { MappingSource, OrganizationMapping } from "./resolvers.ts";
+// A bounded, short-lived cache of organization mappings in front of their source.
+import type { LookupOptions, MappingSource, OrganizationMapping } from "./resolvers.ts";
 
 export interface MappingCacheOptions {
   /** How long a resolved mapping is trusted (default 10 s). */
@@ -30,17 +31,18 @@ export class MappingCache implements MappingSource {
     this.#now = options.now ?? Date.now;
   }
 
-  bySlug(slug: string): Promise<OrganizationMapping | null> {
-    return this.#get(`s:${slug}`, () => this.#source.bySlug(slug));
+  // A miss asks the source with the lookup's options: its deadline bounds that request.
+  bySlug(slug: string, options?: LookupOptions): Promise<OrganizationMapping | null> {
+    return this.#get(`s:${slug}`, () => this.#source.bySlug(slug, options));
   }
 
-  byId(organizationId: string): Promise<OrganizationMapping | null> {
-    return this.#get(`i:${organizationId}`, () => this.#source.byId(organizationId));
+  byId(organizationId: string, options?: LookupOptions): Promise<OrganizationMapping | null> {
+    return this.#get(`i:${organizationId}`, () => this.#source.byId(organizationId, options));
   }
 
   /** The one organization of a single-organization install: cached like any mapping. */
-  single(): Promise<OrganizationMapping | null> {
-    return this.#get(SINGLE, () => this.#source.single());
+  single(options?: LookupOptions): Promise<OrganizationMapping | null> {
+    return this.#get(SINGLE, () => this.#source.single(options));
   }
 
   /** The cached mapping, without asking the source (for tests and diagnostics). */

@@ -1,5 +1,6 @@
 // Resolvers: how a region-local method finds the region that owns the data a call is about.
 import { TRPCError } from "@trpc/server";
+import type { Deadline } from "./deadline.ts";
 
 /** Where an organization lives, as the control silo's OrganizationMapping records it. */
 export interface OrganizationMapping {
@@ -8,15 +9,23 @@ export interface OrganizationMapping {
   readonly regionName: string;
 }
 
-/** Reads organization mappings: from the control database, or through the control silo's RPC. */
-export interface MappingSource {
-  bySlug(slug: string): Promise<OrganizationMapping | null>;
-  byId(organizationId: string): Promise<OrganizationMapping | null>;
-  /** The only organization of a single-organization install, or null when there is not exactly one. */
-  single(): Promise<OrganizationMapping | null>;
+/**
+ * What a lookup is for: `deadline` is the budget of the call it routes. A source that asks
+ * another silo runs that call under it (`runWithDeadline`), so the lookup ends with the call.
+ */
+export interface LookupOptions {
+  readonly deadline?: Deadline | undefined;
 }
 
-export interface ResolveContext {
+/** Reads organization mappings: from the control database, or through the control silo's RPC. */
+export interface MappingSource {
+  bySlug(slug: string, options?: LookupOptions): Promise<OrganizationMapping | null>;
+  byId(organizationId: string, options?: LookupOptions): Promise<OrganizationMapping | null>;
+  /** The only organization of a single-organization install, or null when there is not exactly one. */
+  single(options?: LookupOptions): Promise<OrganizationMapping | null>;
+}
+
+export interface ResolveContext extends LookupOptions {
   readonly mappings: MappingSource;
 }
 
@@ -69,9 +78,12 @@ export function byOrganizationSlug<const P extends string = "slug">(
 ): Resolver<{ readonly [K in P]: string }> {
   return {
     spec: { kind: "byOrganizationSlug", param },
-    resolve: async (args, { mappings }) => {
+    resolve: async (args, { mappings, deadline }) => {
       const slug = String(required(args, param));
-      return fromMapping(await mappings.bySlug(slug), `organization with slug "${slug}"`);
+      return fromMapping(
+        await mappings.bySlug(slug, { deadline }),
+        `organization with slug "${slug}"`,
+      );
     },
   };
 }
@@ -82,9 +94,9 @@ export function byOrganizationId<const P extends string = "organizationId">(
 ): Resolver<{ readonly [K in P]: string }> {
   return {
     spec: { kind: "byOrganizationId", param },
-    resolve: async (args, { mappings }) => {
+    resolve: async (args, { mappings, deadline }) => {
       const id = String(required(args, param));
-      return fromMapping(await mappings.byId(id), `organization ${id}`);
+      return fromMapping(await mappings.byId(id, { deadline }), `organization ${id}`);
     },
   };
 }
@@ -112,7 +124,7 @@ export function byOrganizationIdAttribute<
 ): Resolver<{ readonly [K in P]: { readonly [L in A]: string } }> {
   return {
     spec: { kind: "byOrganizationIdAttribute", param, attribute },
-    resolve: async (args, { mappings }) => {
+    resolve: async (args, { mappings, deadline }) => {
       const holder = required(args, param);
       const id =
         typeof holder === "object" ? (holder as Record<string, unknown>)[attribute] : undefined;
@@ -122,7 +134,7 @@ export function byOrganizationIdAttribute<
           message: `Parameter "${param}.${attribute}" is required to route this call to its region.`,
         });
       }
-      return fromMapping(await mappings.byId(id), `organization ${id}`);
+      return fromMapping(await mappings.byId(id, { deadline }), `organization ${id}`);
     },
   };
 }
@@ -131,8 +143,8 @@ export function byOrganizationIdAttribute<
 export function requireSingleOrganization(): Resolver<object> {
   return {
     spec: { kind: "requireSingleOrganization" },
-    resolve: async (_args, { mappings }) => {
-      const mapping = await mappings.single();
+    resolve: async (_args, { mappings, deadline }) => {
+      const mapping = await mappings.single({ deadline });
       if (mapping === null) {
         throw new TRPCError({
           code: "PRECONDITION_FAILED",

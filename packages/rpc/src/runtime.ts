@@ -2,6 +2,7 @@
 import { callTRPCProcedure, TRPCError } from "@trpc/server";
 import type { SiloConfig } from "./config.ts";
 import type { AnyMethodContract, AnyServiceContract } from "./contract.ts";
+import { currentDeadline, type Deadline, eitherSignal, startDeadline } from "./deadline.ts";
 import { parseInput } from "./input.ts";
 import type { ServiceRegistry } from "./registry.ts";
 import type { MappingSource } from "./resolvers.ts";
@@ -97,12 +98,23 @@ export class SiloRuntime<Ctx extends object = object> {
         });
       }
       const parsed = parseInput(path, method.input, rawInput);
-      route = await this.#route(contract, method, path, parsed, options.region);
+      // One budget for everything the call waits on (its routing lookup, every attempt, the
+      // pauses), started by the first of them: a call that runs in process starts none.
+      const inherited = currentDeadline();
+      let budget =
+        contract.localMode === "REGION" && options.region === undefined
+          ? this.#budget(path, method, options.signal, inherited)
+          : undefined;
+      route = await this.#route(contract, method, path, parsed, options.region, budget?.deadline);
       let value: unknown;
       if (route.kind === "none") value = null;
-      else if (route.kind === "local")
-        value = await this.#runLocal(serviceKey, methodName, rawInput, parsed, options.signal);
-      else {
+      else if (route.kind === "local") {
+        // Not bounded by its own timeout (nothing is in flight to abort), but by the budget and
+        // the signal of the method it serves, if any: a nested call within the ALS deadline.
+        const signal = eitherSignal(options.signal, inherited?.signal);
+        value = await this.#runLocal(serviceKey, methodName, rawInput, parsed, signal);
+      } else {
+        budget ??= this.#budget(path, method, options.signal, inherited);
         value = await remoteCall({
           fetch: this.#options.fetch ?? fetch,
           url: route.url,
@@ -110,11 +122,10 @@ export class SiloRuntime<Ctx extends object = object> {
           path,
           input: rawInput ?? {},
           secret: this.config.secrets[0] ?? "",
-          timeoutMs:
-            this.config.methodTimeouts.get(path) ?? method.timeoutMs ?? this.config.timeoutMs,
+          deadline: budget.deadline,
+          budgetMs: budget.ms,
           retryDelaysMs:
             method.kind === "query" || method.idempotent === true ? RETRY_DELAYS_MS : [],
-          signal: options.signal,
           headers: this.#options.outgoingHeaders?.(),
         });
         const output = method.output.safeParse(value);
@@ -222,6 +233,7 @@ export class SiloRuntime<Ctx extends object = object> {
     path: string,
     input: unknown,
     regionOverride: string | undefined,
+    deadline: Deadline | undefined,
   ): Promise<Route> {
     const { mode, regionName } = this.config;
     const remoteOnly = this.#options.remoteOnly === true;
@@ -239,8 +251,10 @@ export class SiloRuntime<Ctx extends object = object> {
     if (region === undefined) {
       if (method.resolve === undefined)
         throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `${path} has no resolver.` });
+      // The lookup shares the call's budget and signal: a lookup that hangs ends with the call.
       const resolution = await method.resolve.resolve(input as never, {
         mappings: this.#options.mappings,
+        deadline,
       });
       if ("mappingNotFound" in resolution) {
         if (method.returnNullIfMappingNotFound === true) return { kind: "none" };
@@ -266,6 +280,20 @@ export class SiloRuntime<Ctx extends object = object> {
       url: this.#url(target.address, path),
       region,
     };
+  }
+
+  /** The call's budget, started now: its own timeout, or less when it runs under a deadline. */
+  #budget(
+    path: string,
+    method: AnyMethodContract,
+    signal: AbortSignal | undefined,
+    inherited: Deadline | undefined,
+  ): { deadline: Deadline; ms: number } {
+    const now = Date.now();
+    const timeoutMs =
+      this.config.methodTimeouts.get(path) ?? method.timeoutMs ?? this.config.timeoutMs;
+    const deadline = startDeadline(timeoutMs, signal, inherited, now);
+    return { deadline, ms: Math.round(deadline.at - now) };
   }
 
   #url(address: string | undefined, path: string): string {

@@ -4,7 +4,13 @@ import { NonceStore } from "./nonce-store.ts";
 
 export const TIMESTAMP_HEADER = "x-rpc-timestamp";
 export const NONCE_HEADER = "x-rpc-nonce";
+/** The caller's remaining time budget in milliseconds (docs/wire-protocol.md §3), signed. */
+export const BUDGET_HEADER = "x-rpc-budget-ms";
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+/** 1 to 999,999,999 ms: decimal digits, no sign, no leading zero, at most 9 of them. */
+const BUDGET = /^[1-9][0-9]{0,8}$/;
+/** The largest budget the header can carry (about 11.5 days). */
+export const MAX_BUDGET_HEADER_MS = 999_999_999;
 const RPC1 = /^Rpcsignature rpc1:([0-9a-f]{64})$/;
 const RPC0 = /^Rpcsignature rpc0:([0-9a-f]{64})$/;
 
@@ -13,17 +19,31 @@ export interface SignatureInput {
   /** Signed as its decimal digits; a receiver passes the header's text, digits as sent. */
   readonly timestamp: number | string;
   readonly nonce: string;
+  /** `X-Rpc-Budget-Ms` as sent, when the request carries one: it is then signed too. */
+  readonly budgetMs?: number | string | undefined;
   /** The request path exactly as sent: no scheme, host or query. */
   readonly path: string;
   readonly body: Uint8Array;
 }
 
-/** rpc1: lowercase hex HMAC-SHA256 of `{timestamp}:{nonce}:{path}:` followed by the raw body. */
-export function rpc1Signature({ secret, timestamp, nonce, path, body }: SignatureInput): string {
-  return createHmac("sha256", secret)
-    .update(`${timestamp}:${nonce}:${path}:`)
-    .update(body)
-    .digest("hex");
+/**
+ * rpc1: lowercase hex HMAC-SHA256 of `{timestamp}:{nonce}:{path}:`, or with a budget
+ * `{timestamp}:{nonce}:{budget}:{path}:`, followed by the raw body. The two forms cannot be
+ * confused: a path starts with `/`, a budget with a digit.
+ */
+export function rpc1Signature({
+  secret,
+  timestamp,
+  nonce,
+  budgetMs,
+  path,
+  body,
+}: SignatureInput): string {
+  const prefix =
+    budgetMs === undefined
+      ? `${timestamp}:${nonce}:${path}:`
+      : `${timestamp}:${nonce}:${budgetMs}:${path}:`;
+  return createHmac("sha256", secret).update(prefix).update(body).digest("hex");
 }
 
 /** rpc0 (Sentry's scheme, no replay protection): HMAC-SHA256 of `{path}:` followed by the body. */
@@ -31,18 +51,31 @@ export function rpc0Signature(secret: string, path: string, body: Uint8Array): s
   return createHmac("sha256", secret).update(`${path}:`).update(body).digest("hex");
 }
 
-/** The headers that sign a request with the first (current) secret. */
+/**
+ * The headers that sign a request with the first (current) secret; with `budgetMs` (a whole
+ * number of milliseconds, 1 to 999,999,999), the signed X-Rpc-Budget-Ms too.
+ */
 export function signRequest(
   secret: string,
   path: string,
   body: Uint8Array,
-  { now = Date.now(), nonce = randomBytes(18).toString("base64url") } = {},
+  {
+    now = Date.now(),
+    nonce = randomBytes(18).toString("base64url"),
+    budgetMs,
+  }: { now?: number; nonce?: string; budgetMs?: number | undefined } = {},
 ): Record<string, string> {
   const timestamp = Math.floor(now / 1000);
+  const budget = budgetMs === undefined ? undefined : String(budgetMs);
+  if (budget !== undefined && !BUDGET.test(budget)) {
+    throw new RangeError(`A budget is 1 to ${MAX_BUDGET_HEADER_MS} whole ms, not ${budgetMs}.`);
+  }
+  const signature = rpc1Signature({ secret, timestamp, nonce, budgetMs: budget, path, body });
   return {
     [TIMESTAMP_HEADER]: String(timestamp),
     [NONCE_HEADER]: nonce,
-    authorization: `Rpcsignature rpc1:${rpc1Signature({ secret, timestamp, nonce, path, body })}`,
+    ...(budget === undefined ? {} : { [BUDGET_HEADER]: budget }),
+    authorization: `Rpcsignature rpc1:${signature}`,
   };
 }
 
@@ -59,7 +92,8 @@ export interface VerifierOptions {
 }
 
 export type Verification =
-  | { readonly ok: true }
+  /** `budgetMs`: the X-Rpc-Budget-Ms the request carries (signed), when it has one. */
+  | { readonly ok: true; readonly budgetMs?: number }
   | { readonly ok: false; readonly reason: string }
   /** Valid, but every remembered nonce is still live: try again after `retryAfterSeconds`. */
   | {
@@ -119,6 +153,10 @@ export class SignatureVerifier {
     if (nonce === undefined || !NONCE.test(nonce)) {
       return { ok: false, reason: "missing or malformed X-Rpc-Nonce header" };
     }
+    const budgetText = request.header(BUDGET_HEADER);
+    if (budgetText !== undefined && !BUDGET.test(budgetText)) {
+      return { ok: false, reason: "malformed X-Rpc-Budget-Ms header" };
+    }
     const timestamp = Number(timestampText);
     const now = this.#now();
     const skew = this.#options.maxClockSkewSeconds;
@@ -135,6 +173,7 @@ export class SignatureVerifier {
             secret,
             timestamp: timestampText,
             nonce,
+            budgetMs: budgetText,
             path: request.path,
             body: request.body,
           }),
@@ -143,7 +182,10 @@ export class SignatureVerifier {
       ),
     );
     if (!matches) return { ok: false, reason: "signature does not match" };
-    return this.#remember(nonce, timestamp, now);
+    const remembered = this.#remember(nonce, timestamp, now);
+    return remembered.ok && budgetText !== undefined
+      ? { ok: true, budgetMs: Number(budgetText) }
+      : remembered;
   }
 
   #verifyRpc0(hex: string, path: string, body: Uint8Array): Verification {

@@ -1,5 +1,6 @@
 // The caller's side of the wire: a signed POST, with timeout, retries and error mapping.
 import { TRPCError } from "@trpc/server";
+import { type Deadline, remainingMs, sleep, watchDeadline } from "./deadline.ts";
 import { signRequest } from "./signing.ts";
 import { errorFromBody, isErrorBody } from "./wire.ts";
 
@@ -11,10 +12,15 @@ export interface RemoteCall {
   readonly path: string;
   readonly input: unknown;
   readonly secret: string;
-  readonly timeoutMs: number;
+  /**
+   * The call's one budget: every attempt and every pause ends by `deadline.at`, and its signal
+   * (the caller's) cancels them. Each attempt sends what is left of it as X-Rpc-Budget-Ms.
+   */
+  readonly deadline: Deadline;
+  /** The budget the call started with, in ms, for the timeout's message. */
+  readonly budgetMs: number;
   /** Pauses before each retry; empty: never retried. Retried only when it surely did not run. */
   readonly retryDelaysMs: readonly number[];
-  readonly signal: AbortSignal | undefined;
   /** Added to the request (tracing); they cannot replace the protocol's own headers. */
   readonly headers?: Record<string, string> | undefined;
 }
@@ -23,75 +29,83 @@ export async function remoteCall(call: RemoteCall): Promise<unknown> {
   const body = Buffer.from(JSON.stringify({ args: call.input, meta: {} }));
   const pathname = new URL(call.url).pathname;
   const where = `${call.path} on the ${call.silo} silo (${call.url})`;
-  for (let attempt = 0; ; attempt++) {
-    const canRetry = attempt < call.retryDelaysMs.length;
-    const timeout = AbortSignal.timeout(call.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
-    let response: Response;
-    try {
-      response = await call.fetch(call.url, {
-        method: "POST",
-        headers: {
-          ...call.headers,
-          "content-type": "application/json",
-          ...signRequest(call.secret, pathname, body),
-        },
-        body,
-        signal,
-      });
-    } catch (error) {
-      if (call.signal?.aborted) {
-        throw new TRPCError({
+  // One timer and one listener for the whole call, not one per attempt.
+  const watch = watchDeadline(call.deadline);
+  const ended = () =>
+    watch.expired()
+      ? new TRPCError({ code: "TIMEOUT", message: `${where} timed out after ${call.budgetMs} ms.` })
+      : new TRPCError({
           code: "CLIENT_CLOSED_REQUEST",
           message: `${where} was cancelled by the caller.`,
         });
-      }
-      if (timeout.aborted) {
+  /** Whether the pause before retry `attempt + 1` fits in the budget (then it is taken). */
+  const retryFits = (attempt: number) => {
+    const delay = call.retryDelaysMs[attempt];
+    return delay !== undefined && delay < remainingMs(call.deadline);
+  };
+  const pause = async (attempt: number) => {
+    try {
+      await sleep(call.retryDelaysMs[attempt] ?? 0, watch.signal);
+    } catch {
+      throw ended();
+    }
+  };
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const budgetMs = Math.ceil(remainingMs(call.deadline));
+      if (watch.signal.aborted || budgetMs <= 0) throw ended();
+      let response: Response;
+      try {
+        response = await call.fetch(call.url, {
+          method: "POST",
+          headers: {
+            ...call.headers,
+            "content-type": "application/json",
+            ...signRequest(call.secret, pathname, body, { budgetMs }),
+          },
+          body,
+          signal: watch.signal,
+        });
+      } catch (error) {
+        if (watch.signal.aborted) throw ended();
+        const reason = networkReason(error);
+        if (reason.refused && retryFits(attempt)) {
+          await pause(attempt);
+          continue;
+        }
         throw new TRPCError({
-          code: "TIMEOUT",
-          message: `${where} timed out after ${call.timeoutMs} ms.`,
+          code: "SERVICE_UNAVAILABLE",
+          message: `Could not reach ${where}: ${reason.text}.`,
+          cause: error,
         });
       }
-      const reason = networkReason(error);
-      if (reason.refused && canRetry) {
-        await pause(call.retryDelaysMs[attempt] ?? 0, call.signal);
+      if (response.status === 503 && retryFits(attempt)) {
+        await response.body?.cancel();
+        await pause(attempt);
         continue;
       }
-      throw new TRPCError({
-        code: "SERVICE_UNAVAILABLE",
-        message: `Could not reach ${where}: ${reason.text}.`,
-        cause: error,
-      });
-    }
-    if (response.status === 503 && canRetry) {
-      await response.body?.cancel();
-      await pause(call.retryDelaysMs[attempt] ?? 0, call.signal);
-      continue;
-    }
-    let payload: unknown;
-    try {
-      payload = await response.json();
-    } catch (error) {
-      if (timeout.aborted) {
+      let payload: unknown;
+      try {
+        payload = await response.json();
+      } catch (error) {
+        if (watch.signal.aborted) throw ended();
         throw new TRPCError({
-          code: "TIMEOUT",
-          message: `${where} timed out after ${call.timeoutMs} ms.`,
+          code: "BAD_GATEWAY",
+          message: `${where} answered HTTP ${response.status} with a body that is not JSON.`,
+          cause: error,
         });
       }
+      if (response.ok && typeof payload === "object" && payload !== null && "value" in payload) {
+        return (payload as { value: unknown }).value;
+      }
+      if (isErrorBody(payload)) throw errorFromBody(payload);
       throw new TRPCError({
         code: "BAD_GATEWAY",
-        message: `${where} answered HTTP ${response.status} with a body that is not JSON.`,
-        cause: error,
+        message: `${where} answered HTTP ${response.status} without an RPC envelope.`,
       });
     }
-    if (response.ok && typeof payload === "object" && payload !== null && "value" in payload) {
-      return (payload as { value: unknown }).value;
-    }
-    if (isErrorBody(payload)) throw errorFromBody(payload);
-    throw new TRPCError({
-      code: "BAD_GATEWAY",
-      message: `${where} answered HTTP ${response.status} without an RPC envelope.`,
-    });
+  } finally {
+    watch.dispose();
   }
 }
 
@@ -103,28 +117,4 @@ function networkReason(error: unknown): { refused: boolean; text: string } {
     refused: code === "ECONNREFUSED",
     text: code === "ECONNREFUSED" ? "connection refused" : (cause?.message ?? String(error)),
   };
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(
-        new TRPCError({
-          code: "CLIENT_CLOSED_REQUEST",
-          message: "The call was cancelled by the caller.",
-        }),
-      );
-      return;
-    }
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(
-        new TRPCError({
-          code: "CLIENT_CLOSED_REQUEST",
-          message: "The call was cancelled by the caller.",
-        }),
-      );
-    });
-  });
 }

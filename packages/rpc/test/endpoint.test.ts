@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import {
   createRpcEndpoint,
   fetchRpcHandler,
+  implementationsFor,
   nodeRpcHandler,
   type ServiceEntry,
   ServiceRegistry,
@@ -807,6 +808,81 @@ describe("node adapter, raw HTTP", () => {
     // The first of them alone is a good signature: the refusal is for the repetition.
     const once = await rawExchange(port, `${head([authorization(good)])}\r\n\r\n${body}`);
     expect(once.startLine).toMatch(/^HTTP\/1\.1 200 /);
+  });
+});
+
+describe("node adapter, time budget", () => {
+  it("refuses two X-Rpc-Budget-Ms headers as malformed (401)", async () => {
+    const { port } = await listen();
+    const path = rpc("clock", "now");
+    const body = envelope({});
+    const headers = signRequest(SECRET, path, Buffer.from(body), { budgetMs: 1500 });
+    const head = (budgets: readonly string[]) =>
+      [
+        `POST ${path} HTTP/1.1`,
+        "Host: us.silo.test",
+        "Content-Type: application/json",
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `X-Rpc-Timestamp: ${headers["x-rpc-timestamp"] ?? ""}`,
+        `X-Rpc-Nonce: ${headers["x-rpc-nonce"] ?? ""}`,
+        ...budgets.map((value) => `X-Rpc-Budget-Ms: ${value}`),
+        `Authorization: ${headers.authorization ?? ""}`,
+        "Connection: close",
+      ].join("\r\n");
+    const twice = await rawExchange(port, `${head(["1500", "1500"])}\r\n\r\n${body}`);
+    expect(twice.startLine).toMatch(/^HTTP\/1\.1 401 /);
+    expect(JSON.parse(twice.body)).toEqual({
+      error: {
+        code: "UNAUTHORIZED",
+        message: "Invalid RPC signature: malformed X-Rpc-Budget-Ms header.",
+      },
+    });
+    // Once, it is the signed budget: accepted.
+    const once = await rawExchange(port, `${head(["1500"])}\r\n\r\n${body}`);
+    expect(once.startLine).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it("aborts the method's signal when the client disconnects before the answer", async () => {
+    let started = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let aborted = () => {};
+    const abortSeen = new Promise<void>((resolve) => {
+      aborted = resolve;
+    });
+    const waiting = implementationsFor<TestContext>()(clockService, {
+      ...clockImpl.handlers,
+      now: async ({ signal }: { signal: AbortSignal | undefined }) => {
+        started();
+        await new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve()));
+        aborted();
+        return { silo: "aborted" };
+      },
+    } as never);
+    const { port } = await listen({
+      entries: [{ contract: clockService, load: async () => waiting }],
+    });
+    const path = rpc("clock", "now");
+    const body = envelope({});
+    const socket = connect(port, "127.0.0.1");
+    socket.write(
+      [
+        `POST ${path} HTTP/1.1`,
+        "Host: us.silo.test",
+        "Content-Type: application/json",
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        ...Object.entries(signRequest(SECRET, path, Buffer.from(body))).map(
+          ([name, value]) => `${name}: ${value}`,
+        ),
+        "",
+        body,
+      ].join("\r\n"),
+    );
+    await running;
+    socket.destroy();
+    // The test's timeout bounds the wait: without the adapter's signal it never comes.
+    await abortSeen;
   });
 });
 

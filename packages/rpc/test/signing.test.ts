@@ -30,6 +30,8 @@ const vectorsSchema = z.strictObject({
         ...vectorFields,
         timestamp: z.number().int().positive(),
         nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+        /** X-Rpc-Budget-Ms, when the vector's request carries one (it is then signed). */
+        budgetMs: z.number().int().min(1).max(999_999_999).optional(),
       }),
     )
     .min(4),
@@ -63,6 +65,8 @@ describe("test vectors", () => {
     expect(rpc1.some((v) => nonAscii(v.body))).toBe(true);
     expect(rpc1.some((v) => !v.path.endsWith("/"))).toBe(true);
     expect(rpc1.some((v) => nonAscii(v.secret))).toBe(true);
+    expect(rpc1.some((v) => v.budgetMs !== undefined)).toBe(true);
+    expect(rpc1.some((v) => v.budgetMs === 999_999_999)).toBe(true);
     expect(new Set(allVectors.map((v) => v.id)).size).toBe(allVectors.length);
   });
 
@@ -91,6 +95,14 @@ describe("test vectors", () => {
       if ("nonce" in vector && "timestamp" in vector) {
         expect(section).toContain(String(vector.nonce));
         expect(section).toContain(String(vector.timestamp));
+        const budgetMs = vectors.rpc1.find((v) => v.id === vector.id)?.budgetMs;
+        if (budgetMs !== undefined) {
+          expect(section).toContain(`X-Rpc-Budget-Ms: ${budgetMs}`);
+          // The signed bytes shown start with timestamp:nonce:budget:path:.
+          expect(section).toContain(
+            `${vector.timestamp}:${vector.nonce}:${budgetMs}:${vector.path}:`,
+          );
+        }
       }
       // The JSON block under the heading is the vector itself.
       const block = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
@@ -102,10 +114,10 @@ describe("test vectors", () => {
   it.each(vectors.rpc1.map((vector) => [vector.id, vector] as const))(
     "rpc1Signature matches %s",
     (_id, vector) => {
-      const { secret, timestamp, nonce, path } = vector;
-      expect(rpc1Signature({ secret, timestamp, nonce, path, body: utf8(vector.body) })).toBe(
-        vector.signature,
-      );
+      const { secret, timestamp, nonce, budgetMs, path } = vector;
+      expect(
+        rpc1Signature({ secret, timestamp, nonce, budgetMs, path, body: utf8(vector.body) }),
+      ).toBe(vector.signature);
     },
   );
 
@@ -116,10 +128,12 @@ describe("test vectors", () => {
       const headers = signRequest(vector.secret, vector.path, utf8(vector.body), {
         now: vector.timestamp * 1000 + 999,
         nonce: vector.nonce,
+        budgetMs: vector.budgetMs,
       });
       expect(headers).toEqual({
         "x-rpc-timestamp": String(vector.timestamp),
         "x-rpc-nonce": vector.nonce,
+        ...(vector.budgetMs === undefined ? {} : { "x-rpc-budget-ms": String(vector.budgetMs) }),
         authorization: `Rpcsignature rpc1:${vector.signature}`,
       });
     },
@@ -137,6 +151,7 @@ describe("test vectors", () => {
       const headers: Record<string, string> = {
         "x-rpc-timestamp": String(vector.timestamp),
         "x-rpc-nonce": vector.nonce,
+        ...(vector.budgetMs === undefined ? {} : { "x-rpc-budget-ms": String(vector.budgetMs) }),
         authorization: `Rpcsignature rpc1:${vector.signature}`,
       };
       expect(
@@ -145,7 +160,9 @@ describe("test vectors", () => {
           body: utf8(vector.body),
           header: (name) => headers[name],
         }),
-      ).toEqual({ ok: true });
+      ).toEqual(
+        vector.budgetMs === undefined ? { ok: true } : { ok: true, budgetMs: vector.budgetMs },
+      );
     },
   );
 
@@ -365,6 +382,51 @@ describe("SignatureVerifier", () => {
     const request = signed();
     expect(check.verify(asReceived(request))).toEqual({ ok: true });
     expect(rejection(check.verify(asReceived(request)))).toMatch(/replayed/);
+  });
+
+  it("signs X-Rpc-Budget-Ms: a changed, added or removed budget does not match", () => {
+    const nonce = freshNonce();
+    const request = {
+      path: PATH,
+      body: BODY,
+      headers: signRequest(SECRET, PATH, BODY, { now: T * 1000, nonce, budgetMs: 1500 }),
+    };
+    expect(request.headers["x-rpc-budget-ms"]).toBe("1500");
+    for (const budget of ["15000", undefined]) {
+      const tampered = asReceived(request, { headers: { "x-rpc-budget-ms": budget } });
+      expect(rejection(verifier().verify(tampered)), `budget ${budget}`).toBe(
+        "signature does not match",
+      );
+    }
+    const unbudgeted = signed({ nonce: freshNonce() });
+    const added = asReceived(unbudgeted, { headers: { "x-rpc-budget-ms": "1500" } });
+    expect(rejection(verifier().verify(added))).toBe("signature does not match");
+    expect(verifier().verify(asReceived(request))).toEqual({ ok: true, budgetMs: 1500 });
+  });
+
+  it.each([
+    ["empty", ""],
+    ["zero", "0"],
+    ["with a leading zero", "01500"],
+    ["negative", "-1500"],
+    ["fractional", "1500.5"],
+    ["with spaces", " 1500"],
+    ["10 digits", "1000000000"],
+    ["sent twice (joined as HTTP joins them)", "1500, 1500"],
+  ])("rejects a malformed X-Rpc-Budget-Ms (%s) before checking the signature", (_case, budget) => {
+    const request = signed();
+    const result = verifier().verify(
+      asReceived(request, { headers: { "x-rpc-budget-ms": budget } }),
+    );
+    expect(rejection(result)).toBe("malformed X-Rpc-Budget-Ms header");
+  });
+
+  it("signRequest refuses a budget the header cannot carry", () => {
+    for (const budgetMs of [0, -1, 1.5, 1_000_000_000]) {
+      expect(() => signRequest(SECRET, PATH, BODY, { budgetMs }), String(budgetMs)).toThrow(
+        RangeError,
+      );
+    }
   });
 
   it("rejects a nonce reused with another body, even correctly signed", () => {

@@ -1,5 +1,5 @@
 import type { Db } from "@acme/db";
-import type { MappingSource, OrganizationMapping } from "@acme/rpc";
+import { type MappingSource, type OrganizationMapping, runWithDeadline } from "@acme/rpc";
 import type { AppClient } from "./contracts.ts";
 
 const select = { organizationId: true, slug: true, regionName: true } as const;
@@ -17,7 +17,10 @@ export function databaseMappings(db: Db): MappingSource {
   };
 }
 
-/** Mappings read through the control silo's RPC (REGION processes). */
+/**
+ * Mappings read through the control silo's RPC (REGION processes). Each lookup runs under the
+ * deadline of the call it routes: one budget, and the caller's signal, for both.
+ */
 export function rpcMappings(client: () => AppClient): MappingSource {
   const pick = (mapping: OrganizationMapping | null) =>
     mapping === null
@@ -28,11 +31,22 @@ export function rpcMappings(client: () => AppClient): MappingSource {
           regionName: mapping.regionName,
         };
   return {
-    bySlug: async (slug) => pick(await client().organizationMapping.getBySlug.query({ slug })),
-    byId: async (organizationId) =>
-      pick(await client().organizationMapping.getById.query({ organizationId })),
-    single: async () => {
-      const { mappings } = await client().organizationMapping.list.query({ limit: 2 });
+    bySlug: async (slug, options) =>
+      pick(
+        await runWithDeadline(options?.deadline, () =>
+          client().organizationMapping.getBySlug.query({ slug }),
+        ),
+      ),
+    byId: async (organizationId, options) =>
+      pick(
+        await runWithDeadline(options?.deadline, () =>
+          client().organizationMapping.getById.query({ organizationId }),
+        ),
+      ),
+    single: async (options) => {
+      const { mappings } = await runWithDeadline(options?.deadline, () =>
+        client().organizationMapping.list.query({ limit: 2 }),
+      );
       return mappings.length === 1 ? pick(mappings[0] ?? null) : null;
     },
   };

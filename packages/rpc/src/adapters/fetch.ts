@@ -12,6 +12,8 @@ export function fetchRpcHandler(endpoint: RpcEndpoint): (request: Request) => Pr
             path: new URL(request.url).pathname,
             header: (name) => request.headers.get(name) ?? undefined,
             body,
+            // Aborted when the client disconnects (Next.js, undici servers, an in-process fetch).
+            signal: request.signal,
           });
     return new Response(result.body, { status: result.status, headers: result.headers });
   };

@@ -8,6 +8,12 @@ export function nodeRpcHandler(
   return async (req, res) => {
     try {
       const body = await readBody(req, endpoint.maxBodyBytes);
+      // The client leaving before the answer is written aborts the method's signal.
+      const left = new AbortController();
+      const close = () => {
+        if (!res.writableFinished) left.abort();
+      };
+      res.once("close", close);
       const url = req.url ?? "/";
       const query = url.indexOf("?");
       const result =
@@ -18,7 +24,9 @@ export function nodeRpcHandler(
               path: query === -1 ? url : url.slice(0, query),
               header: (name) => header(req, name),
               body,
+              signal: left.signal,
             });
+      res.off("close", close);
       res.writeHead(result.status, {
         ...result.headers,
         "content-length": Buffer.byteLength(result.body),

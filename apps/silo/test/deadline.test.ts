@@ -1,0 +1,192 @@
+// One time budget per call, with real processes: a region silo (the eu one) on loopback, and a
+// control "silo" that accepts every request and never answers (a hung process), so each wait
+// is ended by a budget alone. Margins are ratios of the budget, for a slow, busy machine.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { demoData } from "@acme/db";
+import { rpcPath, signRequest, siloConfig } from "@acme/rpc";
+import { createAppRuntime } from "@acme/services/runtime";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Topology } from "../src/topology.ts";
+
+// This file's ports (8600-8699 are for the deadline tests).
+const PORTS = { control: 8640, us: 8641, eu: 8642 };
+/** The caller's budget; every silo's own timeout (RPC_TIMEOUT_MS) is 20 times longer. */
+const BUDGET_MS = 1500;
+const OWN_TIMEOUT_MS = 20 * BUDGET_MS;
+
+interface HungRequest {
+  readonly path: string;
+  readonly budget: string | undefined;
+  readonly arrived: number;
+  /** When the caller gave up on it (its connection closed). */
+  closed?: number;
+}
+
+/** A control silo that accepts every request, reads it, and never answers. */
+class HungControl {
+  readonly requests: HungRequest[] = [];
+  readonly #server = http.createServer((req, res) => {
+    const request: HungRequest = {
+      path: req.url ?? "",
+      budget: req.headers["x-rpc-budget-ms"] as string | undefined,
+      arrived: performance.now(),
+    };
+    this.requests.push(request);
+    req.resume();
+    res.once("close", () => {
+      request.closed = performance.now();
+    });
+  });
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(port, "127.0.0.1", () => resolve());
+    });
+  }
+
+  close(): Promise<void> {
+    this.#server.closeAllConnections();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** Waits until `check` holds; the test's timeout bounds the wait. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe("one budget per call, across processes", () => {
+  const secret = randomBytes(24).toString("hex");
+  const control = new HungControl();
+  let topology: Topology;
+
+  beforeAll(async () => {
+    await control.listen(PORTS.control);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "silo-deadline-"));
+    topology = new Topology({
+      ports: PORTS,
+      databases: (name) => path.join(dir, name),
+      secret,
+      env: { RPC_TIMEOUT_MS: String(OWN_TIMEOUT_MS) },
+    });
+    // Only eu runs: control is the hung server above, and us is not needed.
+    await topology.startSilo("eu");
+  });
+
+  afterAll(async () => {
+    await topology?.stop();
+    await control.close();
+  });
+
+  /** A client process that runs no service, with BUDGET_MS for the calls these tests make. */
+  const client = () =>
+    createAppRuntime({
+      config: siloConfig({
+        mode: "CONTROL",
+        controlAddress: topology.url("control"),
+        regions: topology.regionConfig,
+        secrets: [secret],
+        timeoutMs: OWN_TIMEOUT_MS,
+        methodTimeouts: new Map([
+          ["organization.getOrgBySlug", BUDGET_MS],
+          ["organization.createOrganization", BUDGET_MS],
+        ]),
+      }),
+    }).client;
+
+  it("a call whose routing lookup hangs ends at its budget, not at the lookup's own timeout", async () => {
+    const seen = control.requests.length;
+    const started = performance.now();
+    await expect(
+      client().organization.getOrgBySlug.query({ slug: "globex" }),
+    ).rejects.toMatchObject({
+      code: "TIMEOUT",
+      message: expect.stringContaining("organizationMapping.getBySlug on the control silo"),
+    });
+    const elapsed = performance.now() - started;
+    // The lookup alone would wait OWN_TIMEOUT_MS (20 budgets).
+    expect(elapsed).toBeGreaterThanOrEqual(BUDGET_MS * 0.9);
+    expect(elapsed).toBeLessThan(BUDGET_MS * 4);
+    const [lookup] = control.requests.slice(seen);
+    expect(lookup?.path).toBe(rpcPath("organizationMapping", "getBySlug"));
+    // It was told the call's budget, and abandoned when that was spent.
+    expect(Number(lookup?.budget)).toBeGreaterThan(0);
+    expect(Number(lookup?.budget)).toBeLessThanOrEqual(BUDGET_MS);
+    await until(() => lookup?.closed !== undefined);
+  });
+
+  it("the receiving silo stops its method at the caller's remaining budget: the calls it made in turn end there", async () => {
+    const seen = control.requests.length;
+    const started = performance.now();
+    await expect(
+      client().organization.createOrganization.mutate({
+        regionName: "eu",
+        slug: `deadline-${Date.now()}`,
+        name: "Deadline",
+        ownerUserId: (demoData.users[0] as { id: string }).id,
+      }),
+    ).rejects.toMatchObject({ code: "TIMEOUT" });
+    expect(performance.now() - started).toBeLessThan(BUDGET_MS * 4);
+    // eu's createOrganization asks control for the owner and the slug, at once: both requests
+    // carry what is left of the budget eu was given, not eu's own 20 budgets...
+    await until(() => control.requests.length >= seen + 2);
+    const nested = control.requests.slice(seen);
+    expect(nested.map((r) => r.path).sort()).toEqual(
+      [rpcPath("organizationMapping", "getBySlug"), rpcPath("user", "getUser")].sort(),
+    );
+    for (const request of nested) {
+      expect(Number(request.budget)).toBeGreaterThan(0);
+      expect(Number(request.budget)).toBeLessThanOrEqual(BUDGET_MS);
+    }
+    // ...and eu abandons them when it is spent (without the budget: after OWN_TIMEOUT_MS).
+    await until(() => nested.every((r) => r.closed !== undefined));
+    for (const request of nested) {
+      expect((request.closed ?? Infinity) - request.arrived).toBeLessThan(
+        Number(request.budget) + BUDGET_MS,
+      );
+    }
+    // eu counts them as calls that timed out.
+    const timedOut =
+      /rpc_client_calls_total\{[^}]*service="user",method="getUser",destination="control",outcome="TIMEOUT"[^}]*\} 1/;
+    for (;;) {
+      const metrics = await (await fetch(`${topology.url("eu")}/metrics`)).text();
+      if (timedOut.test(metrics)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
+  it("a receiver answers 408 at the budget of a signed request", async () => {
+    // Straight to eu, with a budget of its own: eu's method waits on control until it is spent.
+    const body = Buffer.from(
+      JSON.stringify({
+        args: {
+          regionName: "eu",
+          slug: `deadline-408-${Date.now()}`,
+          name: "Deadline",
+          ownerUserId: (demoData.users[0] as { id: string }).id,
+        },
+        meta: {},
+      }),
+    );
+    const rpc = rpcPath("organization", "createOrganization");
+    const started = performance.now();
+    const response = await fetch(`${topology.url("eu")}${rpc}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...signRequest(secret, rpc, body, { budgetMs: BUDGET_MS }),
+      },
+      body,
+    });
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(408);
+    expect((await response.json()) as unknown).toMatchObject({ error: { code: "TIMEOUT" } });
+    expect(elapsed).toBeGreaterThanOrEqual(BUDGET_MS * 0.9);
+    expect(elapsed).toBeLessThan(BUDGET_MS * 4);
+  });
+});
