@@ -103,14 +103,17 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
       inFlight--;
       metrics.inFlight.dec();
       const seconds = (performance.now() - started) / 1000;
+      // A client that left before the answer was written is counted as 499 (CLIENT_CLOSED_REQUEST),
+      // not as the 200 that `statusCode` still holds.
+      const status = res.writableFinished ? res.statusCode : 499;
       if (path.startsWith(RPC_PATH_PREFIX))
-        metrics.served(servedTarget(runtime, path), res.statusCode, seconds);
-      if (logger.isLevelEnabled("debug") || res.statusCode >= 500) {
-        logger[res.statusCode >= 500 ? "warn" : "debug"](
+        metrics.served(servedTarget(runtime, path), status, seconds);
+      if (logger.isLevelEnabled("debug") || status >= 500) {
+        logger[status >= 500 ? "warn" : "debug"](
           {
             method: req.method,
             path,
-            status: res.statusCode,
+            status,
             durationMs: Math.round(seconds * 10_000) / 10,
             requestId: trace.requestId,
             traceId: trace.traceId,
