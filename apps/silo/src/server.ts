@@ -8,6 +8,7 @@ import { createRpcEndpoint, nodeRpcHandler, RPC_PATH_PREFIX, type SiloRuntime } 
 import type { Logger } from "pino";
 import { type SiloMetrics, servedTarget } from "./metrics.ts";
 import { currentTrace, newTrace, runInTrace } from "./trace.ts";
+import { TurnQueue } from "./turn-queue.ts";
 
 export interface SiloServerOptions {
   readonly runtime: SiloRuntime;
@@ -56,6 +57,8 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
       },
     }),
   );
+  // RPC work runs one request per loop turn; /healthz and /metrics answer in the turn they arrive.
+  const turns = new TurnQueue();
   let openapiText: string | undefined;
   let inFlight = 0;
   let draining = false;
@@ -125,7 +128,8 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
     });
     runInTrace(trace, () => {
       if (path.startsWith(RPC_PATH_PREFIX)) {
-        void rpc(req, res);
+        // In its own trace: the queue runs it from another request's turn.
+        turns.run(() => runInTrace(trace, () => void rpc(req, res)));
       } else if (req.method === "GET" && path === "/healthz") {
         void health().then((body) => json(res, body.status === "ok" ? 200 : 503, body));
       } else if (req.method === "GET" && path === "/openapi.json" && options.openapi) {
