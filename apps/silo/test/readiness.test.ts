@@ -11,10 +11,8 @@ import readline from "node:readline";
 import { demoData } from "@acme/db";
 import { rpc0Signature, rpcPath } from "@acme/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Topology } from "../src/topology.ts";
+import { freePort, Topology } from "../src/topology.ts";
 
-// This file's ports (8600-8699 are for the deadline and readiness tests).
-const PORTS = { control: 8650, us: 8651, eu: 8652 };
 const CONNECTIONS = 100;
 
 /**
@@ -73,7 +71,8 @@ describe("readiness after a restart", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "silo-readiness-"));
     topology = new Topology({
       regions: ["us", "eu"],
-      ports: PORTS,
+      // Free ports, kept for the restart (fixed ones collide with another run beside this one).
+      ports: { control: await freePort(), us: await freePort(), eu: await freePort() },
       databases: (name) => path.join(dir, name),
       secret,
       env: { RPC_ACCEPT_RPC0: "true" },

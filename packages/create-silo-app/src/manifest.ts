@@ -28,6 +28,9 @@ export const DEMO_PATHS = [
   // The call budget across processes: its region method that calls control in turn is the
   // demo's organization.createOrganization.
   "apps/silo/test/deadline.test.ts",
+  // Readiness after a restart under load: its callers call the demo's
+  // organization.getOrganizationById.
+  "apps/silo/test/readiness.test.ts",
   // `npm run demo`, and the admin app's form that creates an organization.
   "apps/silo/src/demo.ts",
   "apps/admin/src/app/organizations/actions.ts",
