@@ -7,12 +7,26 @@
 // on the connections it had accepted while a /healthz on a new connection waited 7 s or more for
 // its turn to be accepted. Deferring each request's work to its own turn (setImmediate) keeps
 // turns short, so connections are accepted as fast as requests are served.
+//
+// A few jobs per turn, not one: each turn costs a poll of the sockets, and one request per turn
+// made the endpoint spend about 60% more CPU per request (bench server, 32 connections: 80 µs
+// against 50). Eight per turn cost about what the endpoint cost before the queue (within noise),
+// and keep a turn to eight requests' work: a new connection waits for at most eight requests
+// for each connection queued ahead of it, not for every ready one.
+export const JOBS_PER_TURN = 8;
+
 export class TurnQueue {
   readonly #jobs: (() => void)[] = [];
+  readonly #perTurn: number;
+
+  /** `perTurn`: jobs run in each turn (see JOBS_PER_TURN). */
+  constructor(perTurn: number = JOBS_PER_TURN) {
+    this.#perTurn = perTurn;
+  }
   #head = 0;
   #scheduled = false;
 
-  /** Runs `job` in a later turn, after the jobs queued before it, one per turn. */
+  /** Runs `job` in a later turn, after the jobs queued before it, `perTurn` per turn. */
   run(job: () => void): void {
     this.#jobs.push(job);
     if (!this.#scheduled) {
@@ -27,15 +41,18 @@ export class TurnQueue {
   }
 
   readonly #next = (): void => {
-    const job = this.#jobs[this.#head];
-    this.#jobs[this.#head++] = undefined as never;
+    const batch: (() => void)[] = [];
+    while (batch.length < this.#perTurn && this.size > 0) {
+      batch.push(this.#jobs[this.#head] as () => void);
+      this.#jobs[this.#head++] = undefined as never;
+    }
     if (this.#head === this.#jobs.length) {
       this.#jobs.length = 0;
       this.#head = 0;
     }
-    // The next job's turn comes after this one's work and a poll of the sockets (accepts).
+    // The next batch's turn comes after this one's work and a poll of the sockets (accepts).
     if (this.size > 0) setImmediate(this.#next);
     else this.#scheduled = false;
-    job?.();
+    for (const job of batch) job();
   };
 }

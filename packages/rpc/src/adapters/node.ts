@@ -25,6 +25,7 @@ export function nodeRpcHandler(
               header: (name) => header(req, name),
               body,
               signal: left.signal,
+              abort: (reason) => left.abort(reason),
             });
       res.off("close", close);
       res.writeHead(result.status, {
