@@ -57,7 +57,8 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
       },
     }),
   );
-  // RPC work runs one request per loop turn; /healthz and /metrics answer in the turn they arrive.
+  // RPC work runs JOBS_PER_TURN requests per loop turn; /healthz and /metrics answer in the turn
+  // they arrive.
   const turns = new TurnQueue();
   let openapiText: string | undefined;
   let inFlight = 0;
