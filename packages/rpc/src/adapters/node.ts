@@ -22,7 +22,7 @@ export function nodeRpcHandler(
           : await endpoint({
               method: req.method ?? "GET",
               path: query === -1 ? url : url.slice(0, query),
-              header: (name) => header(req, name),
+              header: headerReader(req),
               body,
               signal: left.signal,
               abort: (reason) => left.abort(reason),
@@ -42,19 +42,33 @@ export function nodeRpcHandler(
 }
 
 /**
- * A header's value, repeated ones joined with ", " as Fetch joins them. Node keeps only the first
- * of some repeated headers (Authorization among them), so they are read from `rawHeaders`: a
- * request that sends two signatures is seen as such, and refused as malformed (401).
+ * A request's headers by lowercase name, repeated ones joined with ", " as Fetch joins them. Node
+ * keeps only the first of some repeated headers (Authorization among them), so when the request
+ * repeats any header they are read from `rawHeaders`: a request that sends two signatures is
+ * seen as such, and refused as malformed (401). Whether it repeats one is counted once, at the
+ * first lookup, so the common request pays for no scan of `rawHeaders` per header.
  */
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  if (value === undefined || Array.isArray(value)) return value?.join(", ");
-  const raw = req.rawHeaders;
-  const values: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).toLowerCase() === name) values.push(raw[i + 1] as string);
-  }
-  return values.length > 1 ? values.join(", ") : value;
+function headerReader(req: IncomingMessage): (name: string) => string | undefined {
+  let repeats: boolean | undefined;
+  return (name) => {
+    const value = req.headers[name];
+    if (value === undefined || Array.isArray(value)) return value?.join(", ");
+    repeats ??= repeatsAHeader(req);
+    if (!repeats) return value;
+    const raw = req.rawHeaders;
+    const values: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      if ((raw[i] as string).toLowerCase() === name) values.push(raw[i + 1] as string);
+    }
+    return values.length > 1 ? values.join(", ") : value;
+  };
+}
+
+/** Whether `rawHeaders` holds more headers than `headers` has names: some name came twice. */
+function repeatsAHeader(req: IncomingMessage): boolean {
+  let names = 0;
+  for (const _ in req.headers) names++;
+  return req.rawHeaders.length > names * 2;
 }
 
 /** The body, or null when it is larger than `limit` (reading stops there). */
