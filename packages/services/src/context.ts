@@ -1,4 +1,5 @@
 import type { Db } from "@acme/db";
+import type { Outbox } from "@acme/outbox";
 import { implementationsFor, type MappingCache } from "@acme/rpc";
 import type { AppClient } from "./contracts.ts";
 
@@ -8,6 +9,8 @@ export interface ServiceContext {
   readonly client: AppClient;
   /** The routing cache of this process: invalidated when this process changes a mapping. */
   readonly mappings: MappingCache;
+  /** Writes that must reach another silo: committed with the change, delivered by the drain. */
+  readonly outbox: Outbox;
 }
 
 export const implement = implementationsFor<ServiceContext>();

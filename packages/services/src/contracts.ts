@@ -3,6 +3,7 @@ import type { RouterOf, SiloClient } from "@acme/rpc";
 import { integrationService } from "./integration/contract.ts"; // demo:line
 import { organizationService } from "./organization/contract.ts"; // demo:line
 import { organizationMappingService } from "./organization-mapping/contract.ts";
+import { controlInboxService, regionInboxService } from "./outbox/contract.ts";
 import { userService } from "./user/contract.ts"; // demo:line
 // turbo gen rpc-service adds imports above this line.
 
@@ -10,6 +11,8 @@ export const contracts = [
   organizationService, // demo:line
   userService, // demo:line
   organizationMappingService,
+  controlInboxService,
+  regionInboxService,
   integrationService, // demo:line
   // turbo gen rpc-service adds new services above this line.
 ] as const;
@@ -19,9 +22,11 @@ export type AppRouter = RouterOf<typeof contracts>;
 export type AppClient = SiloClient<typeof contracts>;
 
 export {
+  controlInboxService,
   integrationService, // demo:line
   organizationMappingService,
   organizationService, // demo:line
+  regionInboxService,
   userService, // demo:line
   // turbo gen rpc-service adds exports above this line.
 };

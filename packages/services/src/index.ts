@@ -3,9 +3,11 @@ export {
   type AppClient,
   type AppRouter,
   contracts,
+  controlInboxService,
   integrationService, // demo:line
   organizationMappingService,
   organizationService, // demo:line
+  regionInboxService,
   userService, // demo:line
   // turbo gen rpc-service adds exports above this line.
 } from "./contracts.ts";

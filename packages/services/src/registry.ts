@@ -1,9 +1,11 @@
 // How each service's implementation is loaded: lazily, and only where it runs.
 import type { ServiceEntry } from "@acme/rpc";
 import {
+  controlInboxService,
   integrationService, // demo:line
   organizationMappingService,
   organizationService, // demo:line
+  regionInboxService,
   userService, // demo:line
   // turbo gen rpc-service adds imports above this line.
 } from "./contracts.ts";
@@ -19,6 +21,14 @@ export const serviceEntries: readonly ServiceEntry[] = [
   {
     contract: organizationMappingService,
     load: () => import("./organization-mapping/impl.ts").then((m) => m.organizationMappingImpl),
+  },
+  {
+    contract: controlInboxService,
+    load: () => import("./outbox/impl.ts").then((m) => m.controlInboxImpl),
+  },
+  {
+    contract: regionInboxService,
+    load: () => import("./outbox/impl.ts").then((m) => m.regionInboxImpl),
   },
   // demo:start
   {

@@ -1,5 +1,6 @@
 // Wires the services into a process: its database, the routing runtime and the typed client.
 import { type Db, DEMO_REGIONS } from "@acme/db";
+import { type DrainOptions, Outbox, OutboxDrain, type OutboxMessage } from "@acme/outbox";
 import {
   type CallEvent,
   createSiloClient,
@@ -31,12 +32,69 @@ export interface AppRuntimeOptions {
   readonly onCall?: (event: CallEvent) => void;
   readonly outgoingHeaders?: () => Record<string, string> | undefined;
   readonly mappingCache?: MappingCacheOptions;
+  /** How this process's outbox drains deliver (lease, backoff, callbacks for metrics). */
+  readonly drain?: DrainOptions;
 }
 
 export interface AppRuntime {
   readonly runtime: SiloRuntime<ServiceContext>;
   readonly client: AppClient;
   readonly mappings: MappingCache;
+  /** This process's outbox and its drains (none in a process without a database). */
+  readonly outbox?: Outbox;
+}
+
+/** A message as the inbox methods take it. */
+const wireMessage = (message: OutboxMessage) => ({
+  messageId: message.id,
+  category: message.category,
+  shard: message.shard,
+  object: message.object,
+  payload: message.payload,
+  createdAt: message.createdAt.toISOString(),
+});
+
+/**
+ * The outbox of a process with a database, and the drains of the outboxes its silo writes: a
+ * region's to control, control's to the regions, both in a MONOLITH (delivered in process by
+ * the same client, so the same code runs everywhere).
+ */
+export function createOutbox(
+  mode: SiloConfig["mode"],
+  db: Db,
+  client: AppClient,
+  regions: () => readonly string[],
+  options?: DrainOptions,
+): Outbox {
+  const drains: OutboxDrain[] = [];
+  if (mode !== "CONTROL") {
+    drains.push(
+      new OutboxDrain(
+        db,
+        "REGION_TO_CONTROL",
+        async (message) => {
+          await client.controlInbox.deliver.mutate({ message: wireMessage(message) as never });
+        },
+        options,
+      ),
+    );
+  }
+  if (mode !== "REGION") {
+    drains.push(
+      new OutboxDrain(
+        db,
+        "CONTROL_TO_REGION",
+        async (message) => {
+          await client.regionInbox.deliver.mutate({
+            regionName: message.regionName,
+            message: wireMessage(message) as never,
+          });
+        },
+        options,
+      ),
+    );
+  }
+  return new Outbox(db, { drains, regions });
 }
 
 export function createAppRuntime(options: AppRuntimeOptions): AppRuntime {
@@ -66,7 +124,11 @@ export function createAppRuntime(options: AppRuntimeOptions): AppRuntime {
     ...(options.outgoingHeaders ? { outgoingHeaders: options.outgoingHeaders } : {}),
   });
   client = createSiloClient(runtime, contracts);
+  const outbox =
+    db === undefined
+      ? undefined
+      : createOutbox(config.mode, db, client, () => runtime.regionNames, options.drain);
   const context: ServiceContext | undefined =
-    db === undefined ? undefined : { db, client, mappings };
-  return { runtime, client, mappings };
+    db === undefined || outbox === undefined ? undefined : { db, client, mappings, outbox };
+  return { runtime, client, mappings, ...(outbox === undefined ? {} : { outbox }) };
 }

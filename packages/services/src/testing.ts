@@ -1,12 +1,14 @@
 // Test helpers: the demo services in every silo of a topology, each silo with its own database.
 import { MONOLITH_SEED_SCOPE, seedDemoData } from "@acme/db";
 import { createTestDatabase, type TestDatabase, type TestEngine } from "@acme/db/testing";
+import type { Outbox } from "@acme/outbox";
 import { createSiloClient, MappingCache, TRPCError } from "@acme/rpc";
 import { SILO_MODES, type SiloIdentity, siloName, TestTopology } from "@acme/rpc/testing";
 import type { ServiceContext } from "./context.ts";
 import { type AppClient, contracts } from "./contracts.ts";
 import { databaseMappings, rpcMappings } from "./mappings.ts";
 import { serviceEntries } from "./registry.ts";
+import { createOutbox } from "./runtime.ts";
 
 export interface ServiceTopology {
   readonly topology: TestTopology<ServiceContext>;
@@ -14,6 +16,10 @@ export interface ServiceTopology {
   readonly databases: ReadonlyMap<string, TestDatabase>;
   /** The typed client of a silo. */
   client(silo: SiloIdentity): AppClient;
+  /** The outbox of a silo (its drains deliver right after each commit; tests sweep them). */
+  outbox(silo: SiloIdentity): Outbox;
+  /** Resolves when no silo's drain is delivering (what was committed has been delivered). */
+  settled(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -57,6 +63,16 @@ export async function createServiceTopology(
     }
     return found;
   };
+  const outboxes = new Map<string, Outbox>();
+  const outbox = (silo: SiloIdentity): Outbox => {
+    let found = outboxes.get(nameOf(silo));
+    if (found === undefined) {
+      const runtime = topology.runtime(silo.mode, silo.region);
+      found = createOutbox(silo.mode, db(silo), client(silo), () => runtime.regionNames);
+      outboxes.set(nameOf(silo), found);
+    }
+    return found;
+  };
   const topology: TestTopology<ServiceContext> = new TestTopology<ServiceContext>({
     entries: serviceEntries,
     mappings: (silo) => {
@@ -70,13 +86,19 @@ export async function createServiceTopology(
       db: db(silo),
       client: client(silo),
       mappings: caches.get(nameOf(silo)) as MappingCache,
+      outbox: outbox(silo),
     }),
   });
   return {
     topology,
     databases,
     client,
+    outbox,
+    settled: async () => {
+      await Promise.all([...outboxes.values()].flatMap((o) => o.drains.map((d) => d.settled())));
+    },
     dispose: async () => {
+      await Promise.all([...outboxes.values()].flatMap((o) => o.drains.map((d) => d.stop())));
       await Promise.all([...databases.values()].map((database) => database.dispose()));
     },
   };

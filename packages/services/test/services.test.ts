@@ -157,6 +157,8 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
         });
 
         expect(created).toMatchObject({ slug, status: "ACTIVE" });
+        // The mapping is recorded by eu's outbox drain, which started at the commit.
+        await services().settled();
         // A MONOLITH is a world of its own (one database); the others share control, us and eu.
         const elsewhere = (other: SiloIdentity) =>
           services().client(silo.mode === "MONOLITH" ? silo : other);
@@ -190,7 +192,7 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
           }),
         ).rejects.toMatchObject({
           code: "CONFLICT",
-          message: 'The organization slug "globex" is taken.',
+          message: 'The organization slug "globex" is taken: another organization has it.',
         });
         await expect(
           client.organization.createOrganization.mutate({
@@ -232,13 +234,17 @@ describe.each(testEngines)("demo services [%s]", (engine) => {
     expect(await hosts(() => control.organization.getOrgBySlug.query({ slug: "initech" }))).toEqual(
       ["us.silo.test"],
     );
-    const move = (regionName: string) =>
-      control.organizationMapping.upsert.mutate({
+    const move = async (regionName: string) => {
+      await control.organizationMapping.upsert.mutate({
         organizationId: initech.id,
         slug: "initech",
         name: "Initech",
         regionName,
       });
+      // Control's outbox tells every region (their caches forget initech): let it finish, so
+      // the requests counted below are the call's own.
+      await services().settled();
+    };
     await move("eu");
     try {
       // The cache held initech -> us for 10 s; the upsert in this process dropped it.

@@ -1,6 +1,13 @@
 import { controlMutation, controlQuery, defineService } from "@acme/rpc";
 import { z } from "zod";
-import { id, OrganizationMapping, OrganizationStatus, regionName, slug } from "../models.ts";
+import {
+  id,
+  isoDateTime, // demo:line
+  OrganizationMapping,
+  OrganizationStatus,
+  regionName,
+  slug,
+} from "../models.ts";
 
 /** The most mappings one `list` call returns (and its default page size). */
 export const MAX_PAGE = 100;
@@ -23,6 +30,25 @@ export const organizationMappingService = defineService({
       output: OrganizationMapping,
       idempotent: true,
     }),
+    // demo:start
+    reserveSlug: controlMutation({
+      description:
+        "Holds a slug for an organization that regionName is about to create, until expiresAt: " +
+        "CONFLICT when another organization has it or holds it. Safe to repeat. The region commits " +
+        "the organization only before expiresAt; its outbox message then records the mapping.",
+      input: z.object({ slug, organizationId: id, regionName }),
+      output: z.object({ expiresAt: isoDateTime }),
+      idempotent: true,
+    }),
+    releaseSlug: controlMutation({
+      description:
+        "Gives up a reservation made by reserveSlug (the region did not create the organization). " +
+        "Does nothing if the slug is not reserved for this organization.",
+      input: z.object({ slug, organizationId: id }),
+      output: z.null(),
+      idempotent: true,
+    }),
+    // demo:end
     getBySlug: controlQuery({
       description: "Where the organization with this slug lives, or null if it has no mapping.",
       input: z.object({

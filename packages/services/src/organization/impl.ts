@@ -1,6 +1,8 @@
 import { Prisma } from "@acme/db";
 import { TRPCError } from "@acme/rpc";
 import { implement, iso } from "../context.ts";
+import { uuidv7 } from "../ids.ts";
+import { organizationUpdated } from "../outbox/categories.ts";
 import { organizationService } from "./contract.ts";
 
 const summarySelect = { id: true, slug: true, name: true, status: true, createdAt: true } as const;
@@ -30,33 +32,54 @@ export const organizationImpl = implement(organizationService, {
   },
 
   createOrganization: async ({ input, ctx }) => {
-    const [owner, taken] = await Promise.all([
-      ctx.client.user.getUser.query({ userId: input.ownerUserId }),
-      ctx.client.organizationMapping.getBySlug.query({ slug: input.slug }),
-    ]);
+    const owner = await ctx.client.user.getUser.query({ userId: input.ownerUserId });
     if (owner === null) {
       throw new TRPCError({
         code: "BAD_REQUEST",
         message: `ownerUserId ${input.ownerUserId} is not a user.`,
       });
     }
-    if (taken !== null) {
-      throw new TRPCError({
-        code: "CONFLICT",
-        message: `The organization slug "${input.slug}" is taken.`,
-      });
-    }
-    let org: SummaryRow;
+    // Slugs are unique across regions: control holds this one for us first (CONFLICT if it is
+    // another's; fails fast, leaving nothing, while control is down).
+    const organizationId = uuidv7();
+    const { expiresAt } = await ctx.client.organizationMapping.reserveSlug.mutate({
+      slug: input.slug,
+      organizationId,
+      regionName: input.regionName,
+    });
     try {
-      org = await ctx.db.organization.create({
-        data: {
-          slug: input.slug,
-          name: input.name,
-          members: { create: { userId: input.ownerUserId, role: "OWNER" } },
-        },
-        select: summarySelect,
+      // The organization and the message that records its mapping in control commit together:
+      // the drain delivers the message, however long control takes to come back.
+      return await ctx.outbox.transaction(async (tx, outbox) => {
+        if (Date.now() >= Date.parse(expiresAt)) {
+          throw new TRPCError({
+            code: "TIMEOUT",
+            message: `The reservation of "${input.slug}" expired before the organization was created.`,
+          });
+        }
+        const org = await tx.organization.create({
+          data: {
+            id: organizationId,
+            slug: input.slug,
+            name: input.name,
+            members: { create: { userId: input.ownerUserId, role: "OWNER" } },
+          },
+          select: summarySelect,
+        });
+        await outbox.send(organizationUpdated, {
+          organizationId: org.id,
+          slug: org.slug,
+          name: org.name,
+          regionName: input.regionName,
+          status: org.status,
+        });
+        return summary(org);
       });
     } catch (error) {
+      // Nothing committed: give the slug back (best effort; the reservation expires anyway).
+      await ctx.client.organizationMapping.releaseSlug
+        .mutate({ slug: input.slug, organizationId })
+        .catch(() => undefined);
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
         throw new TRPCError({
           code: "CONFLICT",
@@ -65,19 +88,6 @@ export const organizationImpl = implement(organizationService, {
       }
       throw error;
     }
-    try {
-      await ctx.client.organizationMapping.upsert.mutate({
-        organizationId: org.id,
-        slug: org.slug,
-        name: org.name,
-        regionName: input.regionName,
-      });
-    } catch (error) {
-      // Without its mapping the organization cannot be reached: undo, so nothing is half-made.
-      await ctx.db.organization.delete({ where: { id: org.id } });
-      throw error;
-    }
-    return summary(org);
   },
 
   listMembers: async ({ input, ctx }) => {

@@ -1,0 +1,330 @@
+// The drain: delivers an outbox's messages to the silo they are for, at least once, in order
+// within a shard, shards in parallel. Right after the commit that wrote them (`soon`), and by a
+// periodic sweep for whatever is left (a failed delivery, a process that died before draining).
+import { randomUUID } from "node:crypto";
+import type { Db } from "@acme/db";
+import type { OutboxDirection, Shard } from "./category.ts";
+
+/** A message as its drain reads it from the outbox. */
+export interface OutboxMessage {
+  /** The message's id in its outbox (a bigint, as digits). */
+  readonly id: string;
+  readonly category: string;
+  readonly shard: Shard;
+  readonly object: string;
+  readonly payload: unknown;
+  readonly createdAt: Date;
+  /** Failed deliveries so far. */
+  readonly attempts: number;
+  /** CONTROL_TO_REGION messages: the region the message is for ("" for a region's messages). */
+  readonly regionName: string;
+}
+
+/** Delivers one message to the silo it is for; resolves once that silo has handled it. */
+export type Deliver = (message: OutboxMessage) => Promise<void>;
+
+/** A shard of one outbox: for control's outbox, a shard is per region. */
+export interface ShardRef extends Shard {
+  readonly regionName: string;
+}
+
+export interface DrainOptions {
+  /** This drainer's name in the lease table (default: a random id). */
+  readonly owner?: string;
+  /** How long a shard stays leased without news from its drainer (default 30 s). */
+  readonly leaseMs?: number;
+  /** The pause after a shard's first failed delivery; it doubles with each failure (default 1 s). */
+  readonly baseDelayMs?: number;
+  /** The longest pause between two attempts (default 60 s). */
+  readonly maxDelayMs?: number;
+  /** Shards the sweep delivers at once (default 4). */
+  readonly parallel?: number;
+  readonly onDelivered?: (message: OutboxMessage, coalesced: number) => void;
+  readonly onFailed?: (message: OutboxMessage, error: unknown, retryInMs: number) => void;
+}
+
+interface Table {
+  readonly name: string;
+  /** The SQL of a row's region: a column in control's outbox, '' in a region's. */
+  readonly region: string;
+}
+
+const TABLES: Record<OutboxDirection, Table> = {
+  REGION_TO_CONTROL: { name: "region_outbox", region: "''" },
+  CONTROL_TO_REGION: { name: "control_outbox", region: "region_name" },
+};
+
+interface Row {
+  id: string;
+  category: string;
+  shardScope: string;
+  shardId: string;
+  objectId: string;
+  payload: unknown;
+  createdAt: Date;
+  attempts: number;
+  regionName: string;
+  due: boolean;
+}
+
+const leaseKey = (shard: ShardRef) => JSON.stringify([shard.regionName, shard.scope, shard.id]);
+
+/** The drain of one outbox table (a region's, or control's) in one process. */
+export class OutboxDrain {
+  readonly direction: OutboxDirection;
+  readonly #db: Db;
+  readonly #deliver: Deliver;
+  readonly #table: Table;
+  readonly #owner: string;
+  readonly #leaseMs: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #parallel: number;
+  readonly #options: DrainOptions;
+  /** Shards this process is draining now, and whether to look again when it is done. */
+  readonly #running = new Map<string, { again: boolean; done: Promise<void> }>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #sweeping: Promise<unknown> | undefined;
+  #stopped = false;
+
+  constructor(db: Db, direction: OutboxDirection, deliver: Deliver, options: DrainOptions = {}) {
+    this.direction = direction;
+    this.#db = db;
+    this.#deliver = deliver;
+    this.#table = TABLES[direction];
+    this.#owner = options.owner ?? randomUUID();
+    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#baseDelayMs = options.baseDelayMs ?? 1000;
+    this.#maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.#parallel = options.parallel ?? 4;
+    this.#options = options;
+  }
+
+  /**
+   * Drains these shards now, without waiting (after the commit that wrote to them). A shard this
+   * process is draining already is looked at again when that drain ends.
+   */
+  soon(shards: Iterable<ShardRef>): void {
+    for (const shard of shards) void this.#drain(shard);
+  }
+
+  /** Resolves when no drain is running in this process (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.#running.size > 0 || this.#sweeping !== undefined) {
+      await Promise.all([...[...this.#running.values()].map((run) => run.done), this.#sweeping]);
+    }
+  }
+
+  /** Sweeps every `intervalMs` until `stop()`; the first sweep runs now. */
+  start(intervalMs = 1000): void {
+    if (this.#timer !== undefined || this.#stopped) return;
+    const tick = () => {
+      if (this.#sweeping !== undefined || this.#stopped) return;
+      this.#sweeping = this.sweep()
+        .catch(() => {
+          // The database is unreachable: the next sweep tries again.
+        })
+        .finally(() => {
+          this.#sweeping = undefined;
+        });
+    };
+    this.#timer = setInterval(tick, intervalMs);
+    this.#timer.unref();
+    tick();
+  }
+
+  /** Stops sweeping and waits for the drains in flight. Messages left wait in the outbox. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.settled();
+  }
+
+  /** Drains every shard whose oldest message is due, `parallel` shards at a time. */
+  async sweep(limit = 1000): Promise<number> {
+    const t = this.#table;
+    const due = await this.#db.$queryRawUnsafe<
+      Array<{ regionName: string; scope: string; id: string }>
+    >(
+      `SELECT "regionName", scope, id FROM (
+         SELECT DISTINCT ON (${t.region}, shard_scope, shard_id)
+                ${t.region} AS "regionName", shard_scope AS scope, shard_id AS id,
+                scheduled_for, ${t.name}.id AS head
+           FROM ${t.name} ORDER BY ${t.region}, shard_scope, shard_id, ${t.name}.id) heads
+       WHERE scheduled_for <= now() ORDER BY head LIMIT $1`,
+      limit,
+    );
+    let next = 0;
+    let delivered = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(this.#parallel, due.length) }, async () => {
+        while (next < due.length && !this.#stopped) {
+          delivered += await this.#drain(due[next++] as ShardRef);
+        }
+      }),
+    );
+    return delivered;
+  }
+
+  /** Runs one shard's drain in this process, or marks a running one to look again. */
+  async #drain(shard: ShardRef): Promise<number> {
+    const key = leaseKey(shard);
+    const running = this.#running.get(key);
+    if (running !== undefined) {
+      running.again = true;
+      return 0;
+    }
+    let delivered = 0;
+    const run = { again: true, done: Promise.resolve() };
+    run.done = (async () => {
+      while (run.again && !this.#stopped) {
+        run.again = false;
+        try {
+          delivered += await this.drainShard(shard);
+        } catch {
+          // The database failed mid-drain: the sweep picks the shard up again.
+          break;
+        }
+      }
+    })().finally(() => this.#running.delete(key));
+    this.#running.set(key, run);
+    await run.done;
+    return delivered;
+  }
+
+  /**
+   * Delivers one shard's due messages in order, holding its lease; stops at the first failure,
+   * which blocks the shard until its next attempt. Returns how many deliveries succeeded (0 when
+   * another drainer holds the shard).
+   */
+  async drainShard(shard: ShardRef): Promise<number> {
+    if (!(await this.#claim(shard))) return 0;
+    const t = this.#table;
+    const where = `${t.region} = $1 AND shard_scope = $2 AND shard_id = $3`;
+    let delivered = 0;
+    try {
+      for (;;) {
+        const [head] = await this.#db.$queryRawUnsafe<Row[]>(
+          `SELECT ${t.name}.id::text AS id, category, shard_scope AS "shardScope",
+                  shard_id AS "shardId", object_id AS "objectId", payload,
+                  created_at AS "createdAt", attempts, ${t.region} AS "regionName",
+                  scheduled_for <= now() AS due
+             FROM ${t.name} WHERE ${where} ORDER BY ${t.name}.id LIMIT 1`,
+          shard.regionName,
+          shard.scope,
+          shard.id,
+        );
+        if (head === undefined || !head.due || this.#stopped) break;
+        // Coalescing: of the waiting messages about the head's object, the newest is delivered
+        // in the head's place, and it stands for the older ones.
+        const same = await this.#db.$queryRawUnsafe<Array<{ id: string; payload: unknown }>>(
+          `SELECT ${t.name}.id::text AS id, payload FROM ${t.name}
+             WHERE ${where} AND category = $4 AND object_id = $5 ORDER BY ${t.name}.id DESC`,
+          shard.regionName,
+          shard.scope,
+          shard.id,
+          head.category,
+          head.objectId,
+        );
+        const newest = same[0] ?? head;
+        const message: OutboxMessage = {
+          id: newest.id,
+          category: head.category,
+          shard: { scope: head.shardScope, id: head.shardId },
+          object: head.objectId,
+          payload: newest.payload,
+          createdAt: head.createdAt,
+          attempts: head.attempts,
+          regionName: head.regionName,
+        };
+        try {
+          await this.#deliver(message);
+        } catch (error) {
+          const retryInMs = this.#retryDelay(head.attempts);
+          await this.#db.$executeRawUnsafe(
+            `UPDATE ${t.name} SET attempts = attempts + 1, last_error = $2,
+                    scheduled_for = now() + $3 * interval '1 millisecond'
+              WHERE ${t.name}.id = $1::bigint`,
+            head.id,
+            describeError(error),
+            retryInMs,
+          );
+          this.#options.onFailed?.(message, error, retryInMs);
+          break;
+        }
+        await this.#db.$executeRawUnsafe(
+          `DELETE FROM ${t.name} WHERE ${where} AND category = $4 AND object_id = $5
+              AND ${t.name}.id <= $6::bigint`,
+          shard.regionName,
+          shard.scope,
+          shard.id,
+          head.category,
+          head.objectId,
+          message.id,
+        );
+        delivered++;
+        this.#options.onDelivered?.(message, same.length - 1);
+        await this.#renew(shard);
+      }
+    } finally {
+      await this.#db
+        .$executeRawUnsafe(
+          `DELETE FROM outbox_leases WHERE outbox = $1 AND shard = $2 AND owner = $3`,
+          t.name,
+          leaseKey(shard),
+          this.#owner,
+        )
+        .catch(() => {
+          // Unreachable database: the lease expires on its own.
+        });
+    }
+    return delivered;
+  }
+
+  /** Exponential, capped, with jitter (half to all of it), so failing shards spread out. */
+  #retryDelay(attempts: number): number {
+    const full = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** Math.min(attempts, 30));
+    return Math.round(full * (0.5 + Math.random() / 2));
+  }
+
+  /**
+   * Takes the shard's lease if nobody holds it or its holder's lease ran out: one statement,
+   * atomic on PostgreSQL (the conflicting row is locked while the condition is checked) and on
+   * PGlite (one connection).
+   */
+  async #claim(shard: ShardRef): Promise<boolean> {
+    const rows = await this.#db.$queryRawUnsafe<unknown[]>(
+      `INSERT INTO outbox_leases AS l (outbox, shard, owner, until)
+         VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
+       ON CONFLICT (outbox, shard) DO UPDATE SET owner = excluded.owner, until = excluded.until
+         WHERE l.until < now()
+       RETURNING 1`,
+      this.#table.name,
+      leaseKey(shard),
+      this.#owner,
+      this.#leaseMs,
+    );
+    return rows.length === 1;
+  }
+
+  async #renew(shard: ShardRef): Promise<void> {
+    await this.#db.$executeRawUnsafe(
+      `UPDATE outbox_leases SET until = now() + $4 * interval '1 millisecond'
+         WHERE outbox = $1 AND shard = $2 AND owner = $3`,
+      this.#table.name,
+      leaseKey(shard),
+      this.#owner,
+      this.#leaseMs,
+    );
+  }
+}
+
+/** What a failed delivery keeps as the message's last error. */
+function describeError(error: unknown): string {
+  const text =
+    error instanceof Error
+      ? `${(error as { code?: unknown }).code ?? error.name}: ${error.message}`
+      : String(error);
+  return text.slice(0, 2000);
+}

@@ -1,0 +1,3 @@
+import { baseConfig } from "@acme/vitest-config";
+
+export default baseConfig;
