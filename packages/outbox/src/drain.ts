@@ -47,11 +47,21 @@ interface Table {
   readonly name: string;
   /** The SQL of a row's region: a column in control's outbox, '' in a region's. */
   readonly region: string;
+  /** What a shard's key starts with in DISTINCT ON and ORDER BY (PostgreSQL refuses a constant). */
+  readonly shardColumns: string;
 }
 
 const TABLES: Record<OutboxDirection, Table> = {
-  REGION_TO_CONTROL: { name: "region_outbox", region: "''" },
-  CONTROL_TO_REGION: { name: "control_outbox", region: "region_name" },
+  REGION_TO_CONTROL: {
+    name: "region_outbox",
+    region: "''::text",
+    shardColumns: "shard_scope, shard_id",
+  },
+  CONTROL_TO_REGION: {
+    name: "control_outbox",
+    region: "region_name",
+    shardColumns: "region_name, shard_scope, shard_id",
+  },
 };
 
 interface Row {
@@ -148,10 +158,10 @@ export class OutboxDrain {
       Array<{ regionName: string; scope: string; id: string }>
     >(
       `SELECT "regionName", scope, id FROM (
-         SELECT DISTINCT ON (${t.region}, shard_scope, shard_id)
+         SELECT DISTINCT ON (${t.shardColumns})
                 ${t.region} AS "regionName", shard_scope AS scope, shard_id AS id,
                 scheduled_for, ${t.name}.id AS head
-           FROM ${t.name} ORDER BY ${t.region}, shard_scope, shard_id, ${t.name}.id) heads
+           FROM ${t.name} ORDER BY ${t.shardColumns}, ${t.name}.id) heads
        WHERE scheduled_for <= now() ORDER BY head LIMIT $1`,
       limit,
     );
