@@ -12,6 +12,9 @@ describe("the no-demo migration", () => {
   it("creates only the core tables", () => {
     expect([...noDemoSchema().matchAll(/@@map\("(\w+)"\)/g)].map((m) => m[1])).toEqual([
       "organization_mappings",
+      "control_outbox",
+      "region_outbox",
+      "outbox_leases",
     ]);
   });
 
