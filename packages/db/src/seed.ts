@@ -94,6 +94,7 @@ const emptyReport = () => ({
   organizations: 0,
   members: 0,
   projects: 0,
+  userReplicas: 0,
   organizationIntegrations: 0,
   // demo:end
 });
@@ -173,6 +174,22 @@ export async function seedDemoData(
     report.projects = (
       await tx.project.createMany({
         data: owned(demoData.projects).map((row) => ({ ...row, ...atBoth })),
+        skipDuplicates,
+      })
+    ).count;
+    // The region's copy of its members' users (control's outbox keeps it up to date).
+    const memberIds = new Set(owned(demoData.members).map((member) => member.userId));
+    report.userReplicas = (
+      await tx.userReplica.createMany({
+        data: demoData.users
+          .filter((user) => memberIds.has(user.id))
+          .map(({ id, email, name }) => ({
+            userId: id,
+            email,
+            name,
+            isActive: true,
+            updatedAt: DEMO_SEEDED_AT,
+          })),
         skipDuplicates,
       })
     ).count;

@@ -12,6 +12,7 @@ async function counts(db: Db) {
     organizations: await db.organization.count(),
     members: await db.organizationMember.count(),
     projects: await db.project.count(),
+    userReplicas: await db.userReplica.count(),
     organizationIntegrations: await db.organizationIntegration.count(),
     // demo:end
   };
@@ -25,6 +26,7 @@ const ALL = {
   organizations: demoData.organizations.length,
   members: demoData.members.length,
   projects: demoData.projects.length,
+  userReplicas: new Set(demoData.members.map((member) => member.userId)).size,
   organizationIntegrations: demoData.organizationIntegrations.length,
   // demo:end
 };

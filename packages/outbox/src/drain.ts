@@ -151,6 +151,17 @@ export class OutboxDrain {
     await this.settled();
   }
 
+  /**
+   * Makes every waiting message due now and sweeps (an operator's "deliver now", after the other
+   * silo is back): the backoff's wait is skipped, the order and the lease rules are not.
+   */
+  async deliverNow(): Promise<number> {
+    await this.#db.$executeRawUnsafe(
+      `UPDATE ${this.#table.name} SET scheduled_for = now() WHERE scheduled_for > now()`,
+    );
+    return this.sweep();
+  }
+
   /** Drains every shard whose oldest message is due, `parallel` shards at a time. */
   async sweep(limit = 1000): Promise<number> {
     const t = this.#table;

@@ -11,6 +11,8 @@ export interface ServiceContext {
   readonly mappings: MappingCache;
   /** Writes that must reach another silo: committed with the change, delivered by the drain. */
   readonly outbox: Outbox;
+  /** This silo's region (REGION silos); undefined in CONTROL and MONOLITH. */
+  readonly regionName?: string | undefined;
 }
 
 export const implement = implementationsFor<ServiceContext>();

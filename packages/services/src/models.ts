@@ -54,6 +54,8 @@ export const OrganizationMember = z.object({
   userId: id,
   role: MemberRole,
   createdAt: isoDateTime,
+  /** The member's user as the region's replica has it (null until control's outbox sends it). */
+  user: z.object({ email: z.string(), name: z.string(), isActive: z.boolean() }).nullable(),
 });
 export type OrganizationMember = z.output<typeof OrganizationMember>;
 

@@ -129,6 +129,8 @@ export function createAppRuntime(options: AppRuntimeOptions): AppRuntime {
       ? undefined
       : createOutbox(config.mode, db, client, () => runtime.regionNames, options.drain);
   const context: ServiceContext | undefined =
-    db === undefined || outbox === undefined ? undefined : { db, client, mappings, outbox };
+    db === undefined || outbox === undefined
+      ? undefined
+      : { db, client, mappings, outbox, regionName: config.regionName };
   return { runtime, client, mappings, ...(outbox === undefined ? {} : { outbox }) };
 }

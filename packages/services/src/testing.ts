@@ -87,6 +87,7 @@ export async function createServiceTopology(
       client: client(silo),
       mappings: caches.get(nameOf(silo)) as MappingCache,
       outbox: outbox(silo),
+      regionName: silo.region,
     }),
   });
   return {

@@ -188,4 +188,113 @@ describe.each(testEngines)("outboxes of the demo [%s]", (engine) => {
     ).toMatchObject({ organizationId: committed, regionName: "eu" });
     expect(await db("us").organization.count({ where: { slug: "kept-slug" } })).toBe(0);
   });
+
+  it("updateOrganization while control is down succeeds for every caller; control's mapping shows the last update once it is back", async () => {
+    const { topology } = services();
+    const eu = services().client(EU);
+    const umbrella = demoData.organizations.find((o) => o.slug === "umbrella");
+    if (umbrella === undefined) throw new Error("no umbrella");
+    // eu's routing cache knows umbrella (its lookup is a call to control).
+    await eu.organization.getOrganizationById.query({ organizationId: umbrella.id });
+    topology.stop(CONTROL);
+    try {
+      for (let i = 1; i <= 20; i++) {
+        await expect(
+          eu.organization.updateOrganization.mutate({
+            organizationId: umbrella.id,
+            name: `Umbrella ${i}`,
+          }),
+        ).resolves.toMatchObject({ name: `Umbrella ${i}` });
+      }
+      await services().settled();
+      const waiting = await db("eu").regionOutbox.findMany({ orderBy: { id: "asc" } });
+      expect(waiting).toHaveLength(20);
+      expect(waiting[0]).toMatchObject({
+        attempts: 1,
+        lastError: expect.stringMatching(/UNAVAILABLE/),
+      });
+    } finally {
+      topology.start(CONTROL);
+    }
+    // Back: one delivery (the newest, for the 20 coalesced messages) completes the mapping.
+    const drain = services().outbox(EU).drains[0];
+    expect(await drain?.deliverNow()).toBe(1);
+    expect(await db("eu").regionOutbox.count()).toBe(0);
+    expect(
+      await db("control").organizationMapping.findUnique({
+        where: { organizationId: umbrella.id },
+        select: { name: true },
+      }),
+    ).toEqual({ name: "Umbrella 20" });
+  });
+
+  it("deleteOrganization leaves a tombstone: control drops the mapping and the organization's integrations, and every region's cache forgets it", async () => {
+    const eu = services().client(EU);
+    const us = services().client(US);
+    const created = await eu.organization.createOrganization.mutate({
+      regionName: "eu",
+      slug: "short-lived",
+      name: "Short-lived",
+      ownerUserId: owner,
+    });
+    await services().settled();
+    const integration = await db("control").integration.findFirstOrThrow({ select: { id: true } });
+    await db("control").organizationIntegration.create({
+      data: { organizationId: created.id, integrationId: integration.id },
+    });
+    // us routes the slug to eu (and caches it).
+    expect(await us.organization.getOrgBySlug.query({ slug: "short-lived" })).toMatchObject({
+      id: created.id,
+    });
+
+    await eu.organization.deleteOrganization.mutate({ organizationId: created.id });
+    await services().settled();
+
+    expect(await db("eu").organization.count({ where: { id: created.id } })).toBe(0);
+    expect(
+      await db("control").organizationMapping.count({ where: { organizationId: created.id } }),
+    ).toBe(0);
+    expect(
+      await db("control").organizationIntegration.count({
+        where: { organizationId: created.id },
+      }),
+    ).toBe(0);
+    // us's cache was told (organizationMapping.changed): no stale route to eu.
+    expect(await us.organization.getOrgBySlug.query({ slug: "short-lived" })).toBeNull();
+    // The slug is free again.
+    await expect(
+      us.organization.createOrganization.mutate({
+        regionName: "us",
+        slug: "short-lived",
+        name: "Again",
+        ownerUserId: owner,
+      }),
+    ).resolves.toMatchObject({ slug: "short-lived" });
+  });
+
+  it("updateUser reaches the replica of the regions where the user is a member, and only those", async () => {
+    const control = services().client(CONTROL);
+    const dmitri = demoData.users.find((u) => u.email === "dmitri@example.com");
+    if (dmitri === undefined) throw new Error("no dmitri");
+    await control.user.updateUser.mutate({ userId: dmitri.id, name: "Dmitri P." });
+    await services().settled();
+    // A member in eu (globex, umbrella), of nothing in us.
+    expect(
+      await db("eu").userReplica.findUnique({
+        where: { userId: dmitri.id },
+        select: { name: true },
+      }),
+    ).toEqual({ name: "Dmitri P." });
+    expect(await db("us").userReplica.count({ where: { userId: dmitri.id } })).toBe(0);
+    // Region code reads it without a call to control.
+    const globex = demoData.organizations.find((o) => o.slug === "globex");
+    const members = await services()
+      .client(EU)
+      .organization.listMembers.query({ organizationId: globex?.id ?? "" });
+    expect(members.find((member) => member.userId === dmitri.id)?.user).toEqual({
+      email: "dmitri@example.com",
+      name: "Dmitri P.",
+      isActive: true,
+    });
+  });
 });

@@ -82,6 +82,29 @@ export async function recordOrganization(
 
 // demo:start
 /**
+ * Removes an organization deleted in its region from control (its tombstone's handler): its
+ * mapping, its slug's reservation and its organization integrations, then tells every region.
+ * Idempotent: an organization already forgotten is forgotten again at no cost.
+ */
+export async function forgetOrganization(
+  ctx: ServiceContext,
+  input: { organizationId: string; slug: string },
+): Promise<void> {
+  const { organizationId, slug } = input;
+  await ctx.outbox.transaction(async (tx, outbox) => {
+    await tx.organizationMapping.deleteMany({ where: { organizationId } });
+    await tx.slugReservation.deleteMany({ where: { organizationId } });
+    await tx.organizationIntegration.deleteMany({ where: { organizationId } });
+    await outbox.send(
+      organizationMappingChanged,
+      { organizationId, slugs: [slug] },
+      { everyRegion: true },
+    );
+  });
+  ctx.mappings.invalidate({ organizationId, slug });
+}
+
+/**
  * How long a slug stays reserved for an organization its region is creating. Far longer than any
  * call may run (RPC_MAX_BUDGET_MS, 60 s), so a region that checks the expiry before it commits
  * never commits after control has let the slug go, while the clocks agree within 9 minutes.

@@ -7,7 +7,14 @@ import {
   regionQuery,
 } from "@acme/rpc";
 import { z } from "zod";
-import { id, OrganizationMember, OrganizationSummary, regionName, slug } from "../models.ts";
+import {
+  id,
+  OrganizationMember,
+  OrganizationStatus,
+  OrganizationSummary,
+  regionName,
+  slug,
+} from "../models.ts";
 
 /** Organizations live in their region's database. */
 export const organizationService = defineService({
@@ -42,8 +49,29 @@ export const organizationService = defineService({
       output: OrganizationSummary,
       resolve: byRegionName("regionName"),
     }),
+    updateOrganization: regionMutation({
+      description:
+        "Changes an organization's name or status in its region; control's mapping follows through the region's outbox, so this succeeds while control is down.",
+      input: z.object({
+        organizationId: id,
+        name: z.string().min(1).max(100).optional(),
+        status: OrganizationStatus.optional(),
+      }),
+      output: OrganizationSummary,
+      resolve: byOrganizationId("organizationId"),
+      idempotent: true,
+    }),
+    deleteOrganization: regionMutation({
+      description:
+        "Deletes an organization with its members and projects in its region; a tombstone in the region's outbox removes its mapping and its integrations in control.",
+      input: z.object({ organizationId: id }),
+      output: z.null(),
+      resolve: byOrganizationId("organizationId"),
+      idempotent: true,
+    }),
     listMembers: regionQuery({
-      description: "The organization's members, oldest first.",
+      description:
+        "The organization's members, oldest first, each with its user's name and email from the region's replica (no call to control).",
       input: z.object({ organizationId: id }),
       output: z.array(OrganizationMember),
       resolve: byOrganizationId("organizationId"),

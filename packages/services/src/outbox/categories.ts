@@ -36,9 +36,40 @@ export const organizationMappingChanged = defineOutboxCategory({
   object: (payload) => payload.organizationId,
 });
 
+// demo:start
+/** A tombstone: the organization is gone from its region; control removes what points at it. */
+export const organizationDeleted = defineOutboxCategory({
+  name: "organization.deleted",
+  direction: "REGION_TO_CONTROL",
+  description:
+    "An organization was deleted in its region: control removes its mapping, its slug and its organization integrations.",
+  payload: z.object({ organizationId: id, slug }),
+  shard: (payload) => ({ scope: "organization", id: payload.organizationId }),
+  object: (payload) => payload.organizationId,
+});
+
+/** A user's new state: each region keeps a copy for its members (user_replicas). */
+export const userUpdated = defineOutboxCategory({
+  name: "user.updated",
+  direction: "CONTROL_TO_REGION",
+  description:
+    "A user changed in control: each region where the user is a member updates its replica.",
+  payload: z.object({
+    userId: id,
+    email: z.string(),
+    name: z.string(),
+    isActive: z.boolean(),
+  }),
+  shard: (payload) => ({ scope: "user", id: payload.userId }),
+  object: (payload) => payload.userId,
+});
+// demo:end
+
 /** Every category, whichever way it travels. */
 export const outboxCategories = [
   organizationUpdated,
   organizationMappingChanged,
+  organizationDeleted, // demo:line
+  userUpdated, // demo:line
   // Add new categories above this line.
 ] as const satisfies readonly AnyOutboxCategory[];

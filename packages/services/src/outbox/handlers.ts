@@ -3,13 +3,35 @@
 // coalesced into it, it leaves the same state (tests: packages/services/test/outbox.test.ts).
 import { outboxHandlers } from "@acme/outbox";
 import type { ServiceContext } from "../context.ts";
-import { recordOrganization } from "../organization-mapping/impl.ts";
+import { forgetOrganization, recordOrganization } from "../organization-mapping/impl.ts";
 import { outboxCategories } from "./categories.ts";
 
 export const handleMessage = outboxHandlers<ServiceContext>()(outboxCategories, {
   "organization.updated": async (payload, ctx) => {
     await recordOrganization(ctx, payload);
   },
+  // demo:start
+  "organization.deleted": async (payload, ctx) => {
+    await forgetOrganization(ctx, payload);
+  },
+  "user.updated": async (payload, ctx) => {
+    // Only users who are members here are copied; one who is no longer a member is dropped.
+    const { userId, ...fields } = payload;
+    await ctx.db.$transaction(async (tx) => {
+      const member = await tx.organizationMember.findFirst({
+        where: { userId },
+        select: { id: true },
+      });
+      if (member === null) await tx.userReplica.deleteMany({ where: { userId } });
+      else
+        await tx.userReplica.upsert({
+          where: { userId },
+          create: { userId, ...fields },
+          update: fields,
+        });
+    });
+  },
+  // demo:end
   "organizationMapping.changed": async (payload, ctx) => {
     for (const slug of payload.slugs)
       ctx.mappings.invalidate({ organizationId: payload.organizationId, slug });

@@ -10,6 +10,17 @@ CREATE TABLE "slug_reservations" (
 );
 
 -- CreateTable
+CREATE TABLE "user_replicas" (
+    "user_id" UUID NOT NULL,
+    "email" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "is_active" BOOLEAN NOT NULL,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "user_replicas_pkey" PRIMARY KEY ("user_id")
+);
+
+-- CreateTable
 CREATE TABLE "control_outbox" (
     "id" BIGSERIAL NOT NULL,
     "region_name" TEXT NOT NULL,
