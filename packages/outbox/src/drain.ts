@@ -35,7 +35,11 @@ export interface DrainOptions {
   readonly leaseMs?: number;
   /** The pause after a shard's first failed delivery; it doubles with each failure (default 1 s). */
   readonly baseDelayMs?: number;
-  /** The longest pause between two attempts (default 60 s). */
+  /**
+   * The longest pause between two attempts (default 10 s): a silo that comes back after an
+   * outage gets its messages within this long, and a message that keeps failing costs one
+   * attempt per pause.
+   */
   readonly maxDelayMs?: number;
   /** Shards the sweep delivers at once (default 4). */
   readonly parallel?: number;
@@ -105,7 +109,7 @@ export class OutboxDrain {
     this.#owner = options.owner ?? randomUUID();
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#baseDelayMs = options.baseDelayMs ?? 1000;
-    this.#maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.#maxDelayMs = options.maxDelayMs ?? 10_000;
     this.#parallel = options.parallel ?? 4;
     this.#options = options;
   }
