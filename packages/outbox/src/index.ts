@@ -1,3 +1,4 @@
+export { type BacklogError, type BacklogRow, outboxBacklog } from "./backlog.ts";
 export {
   type AnyOutboxCategory,
   categoriesOf,
