@@ -21,6 +21,8 @@ const schemaWith = (defaults: SiloEnvDefaults) =>
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** How often the outbox drains look for messages left over (failed, or written by a process that died). */
+    OUTBOX_SWEEP_MS: z.coerce.number().int().min(10).default(1000),
   });
 
 export type SiloEnv = z.infer<ReturnType<typeof schemaWith>>;

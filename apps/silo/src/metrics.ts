@@ -1,6 +1,9 @@
-// Prometheus metrics of one silo: calls served, calls made, latency, in-flight requests.
+// Prometheus metrics of one silo: calls served, calls made, latency, in-flight requests, and its
+// outboxes (deliveries, failures, and their backlog, read on each scrape).
+import type { BacklogRow } from "@acme/outbox";
 import type { CallEvent, SiloRuntime } from "@acme/rpc";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { OutboxName, OutboxReading } from "./outbox-status.ts";
 
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -19,7 +22,10 @@ export class SiloMetrics {
   readonly #made: Counter<"service" | "method" | "destination" | "outcome">;
   readonly #madeSeconds: Histogram<"service" | "method" | "destination">;
   readonly inFlight: Gauge;
+  readonly #delivered: Counter<"outbox" | "category">;
+  readonly #deliveryFailures: Counter<"outbox" | "category">;
   readonly #maxLabelSets: number;
+  #outboxes: (() => Promise<OutboxReading[]>) | undefined;
 
   constructor(labels: Record<string, string>, options: SiloMetricsOptions = {}) {
     this.#maxLabelSets = options.maxLabelSets ?? 1000;
@@ -57,6 +63,70 @@ export class SiloMetrics {
       help: "HTTP requests being served.",
       registers,
     });
+    this.#delivered = new Counter({
+      name: "outbox_messages_delivered_total",
+      help: "Outbox messages delivered by this silo's drains, by outbox (region or control) and category (a coalesced delivery counts once).",
+      labelNames: ["outbox", "category"],
+      registers,
+    });
+    this.#deliveryFailures = new Counter({
+      name: "outbox_delivery_failures_total",
+      help: "Failed deliveries of outbox messages by this silo's drains (each is retried later), by outbox and category.",
+      labelNames: ["outbox", "category"],
+      registers,
+    });
+    // Read on each scrape: both gauges share one backlog query (OutboxStatus). Label sets are
+    // bounded like the counters': past the bound, new ones are folded into `other`.
+    const backlog = (
+      name: string,
+      help: string,
+      value: (row: BacklogRow) => number,
+      fold: (a: number, b: number) => number,
+    ) => {
+      const seen = new Set<string>();
+      const read = () => this.#outboxes?.() ?? Promise.resolve([]);
+      const maxLabelSets = this.#maxLabelSets;
+      new Gauge({
+        name,
+        help,
+        labelNames: ["outbox", "category", "region"],
+        registers,
+        async collect() {
+          const values = new Map<string, number>();
+          for (const reading of await read()) {
+            // Unreadable (the database is down): absent, not 0, since nobody knows what waits.
+            if ("error" in reading) continue;
+            // A label set seen before and empty now reads 0 (nothing waits), not absent.
+            for (const key of seen)
+              if (key.startsWith(labelKey(reading.outbox, ""))) values.set(key, 0);
+            for (const row of reading.rows) {
+              let key = labelKey(reading.outbox, row.category, row.regionName);
+              if (!seen.has(key) && seen.size >= maxLabelSets)
+                key = labelKey(reading.outbox, OTHER, OTHER);
+              seen.add(key);
+              values.set(key, fold(values.get(key) ?? 0, value(row)));
+            }
+          }
+          this.reset();
+          for (const [key, v] of values) {
+            const [outbox = "", category = "", region = ""] = key.split("\u0000");
+            this.set({ outbox, category, region }, v);
+          }
+        },
+      });
+    };
+    backlog(
+      "outbox_messages_waiting",
+      "Messages waiting in this silo's outboxes, by outbox, category and region (control's outbox; empty in a region's).",
+      (row) => row.waiting,
+      (a, b) => a + b,
+    );
+    backlog(
+      "outbox_oldest_message_age_seconds",
+      "Age of the oldest message waiting in this silo's outboxes, by outbox, category and region.",
+      (row) => row.oldestAgeSeconds,
+      Math.max,
+    );
   }
 
   // Label children by key: prom-client hashes a label object on every inc/observe otherwise,
@@ -100,6 +170,31 @@ export class SiloMetrics {
     this.#madeSeconds.observe({ service, method, destination }, event.durationMs / 1000);
   }
 
+  /** Reads this silo's outboxes on each scrape (outbox_messages_waiting, ..._age_seconds). */
+  watchOutboxes(read: () => Promise<OutboxReading[]>): void {
+    this.#outboxes = read;
+  }
+
+  /** A message delivered by one of this silo's drains. */
+  outboxDelivered(outbox: OutboxName, category: string): void {
+    this.#delivered.inc({ outbox, category: this.#outboxCategory(outbox, category) });
+  }
+
+  /** A failed delivery (retried later). */
+  outboxFailed(outbox: OutboxName, category: string): void {
+    this.#deliveryFailures.inc({ outbox, category: this.#outboxCategory(outbox, category) });
+  }
+
+  // Categories come from the outbox tables: bounded like method names, past the bound `other`.
+  readonly #outboxCategories = new Set<string>();
+  #outboxCategory(outbox: OutboxName, category: string): string {
+    const key = labelKey(outbox, category);
+    if (this.#outboxCategories.has(key)) return category;
+    if (this.#outboxCategories.size >= this.#maxLabelSets) return OTHER;
+    this.#outboxCategories.add(key);
+    return category;
+  }
+
   /** How many label sets the served and made metrics hold (bounded by maxLabelSets each). */
   get labelSets(): { served: number; made: number } {
     return { served: this.#children.size, made: this.#madeKeys.size };
@@ -110,6 +205,7 @@ export class SiloMetrics {
 }
 
 const OTHER = "other";
+const labelKey = (...labels: string[]) => labels.join("\u0000");
 const OTHER_TARGET = { service: OTHER, method: OTHER };
 
 /** Labels for a served path: known methods only, so strangers cannot grow the label space. */

@@ -7,6 +7,7 @@ import type { Db } from "@acme/db";
 import { createRpcEndpoint, nodeRpcHandler, RPC_PATH_PREFIX, type SiloRuntime } from "@acme/rpc";
 import type { Logger } from "pino";
 import { type SiloMetrics, servedTarget } from "./metrics.ts";
+import { type OutboxStatus, outboxHealth } from "./outbox-status.ts";
 import { currentTrace, newTrace, runInTrace } from "./trace.ts";
 import { TurnQueue } from "./turn-queue.ts";
 
@@ -20,6 +21,8 @@ export interface SiloServerOptions {
   readonly shutdownTimeoutMs: number;
   /** The OpenAPI document served at GET /openapi.json. */
   readonly openapi?: () => unknown;
+  /** This silo's outboxes: their backlog is /healthz's `outbox` field (never its status). */
+  readonly outboxes?: OutboxStatus;
 }
 
 export interface SiloServer {
@@ -66,6 +69,8 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
   let drained: (() => void) | undefined;
 
   const health = async () => {
+    // Read beside the database check, not after it: both are bounded at 1 s.
+    const outboxes = options.outboxes?.read();
     const started = performance.now();
     let database: { ok: boolean; latencyMs: number; error?: string };
     try {
@@ -89,6 +94,9 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
       region: config.regionName ?? null,
       version: options.version,
       database,
+      // A backlog never makes the silo unhealthy: the load balancer would pull a silo whose
+      // peer is down, which does not help deliver anything.
+      ...(outboxes === undefined ? {} : { outbox: outboxHealth(await outboxes) }),
     };
   };
 
@@ -141,10 +149,18 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
         });
         res.end(openapiText);
       } else if (req.method === "GET" && path === "/metrics") {
-        void metrics.registry.metrics().then((text) => {
-          res.writeHead(200, { "content-type": metrics.registry.contentType });
-          res.end(text);
-        });
+        metrics.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { "content-type": metrics.registry.contentType });
+            res.end(text);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, "metrics failed");
+            json(res, 500, {
+              error: { code: "INTERNAL_SERVER_ERROR", message: "Metrics failed." },
+            });
+          },
+        );
       } else {
         json(res, 404, {
           error: { code: "NOT_FOUND", message: `No route ${req.method} ${path}.` },

@@ -13,12 +13,14 @@ import {
   type SeedScope,
   seedDemoData,
 } from "@acme/db";
+import type { OutboxMessage } from "@acme/outbox";
 import { loadSiloConfig, type SiloConfig } from "@acme/rpc";
 import { rpcSchema } from "@acme/services";
 import { createAppRuntime, DEMO_REGION_CONFIG } from "@acme/services/runtime";
 import { pino } from "pino";
 import { loadSiloEnv, SILO_ENV_DEFAULTS, type SiloEnvDefaults } from "./env.ts";
 import { SiloMetrics } from "./metrics.ts";
+import { errorMessage, type OutboxName, OutboxStatus } from "./outbox-status.ts";
 import { createSiloServer } from "./server.ts";
 import { outgoingTraceHeaders } from "./trace.ts";
 
@@ -30,6 +32,11 @@ export interface SiloAppOptions {
   /** PORT and DATABASE_URL when the environment sets none. */
   readonly defaults?: SiloEnvDefaults;
 }
+
+// One drain options object serves both drains of a MONOLITH: a message's region tells its outbox
+// (control's messages are each for a region; a region's have none).
+const outboxOf = (message: OutboxMessage): OutboxName =>
+  message.regionName === "" ? "region" : "control";
 
 function seedScope(config: SiloConfig): SeedScope | null {
   if (config.mode === "MONOLITH") return MONOLITH_SEED_SCOPE;
@@ -52,12 +59,39 @@ async function start(options: SiloAppOptions): Promise<void> {
   const db = await createDb(env.DATABASE_URL, { cwd: repoRoot });
 
   const metrics = new SiloMetrics({ silo });
-  const { runtime, client } = createAppRuntime({
+  const { runtime, client, outbox } = createAppRuntime({
     config,
     db,
     onCall: (event) => metrics.made(event),
     outgoingHeaders: outgoingTraceHeaders,
+    drain: {
+      // Nothing is logged per delivery: the counter says how many.
+      onDelivered: (message) => metrics.outboxDelivered(outboxOf(message), message.category),
+      onFailed: (message, error, retryInMs) => {
+        const outbox = outboxOf(message);
+        metrics.outboxFailed(outbox, message.category);
+        logger.warn(
+          {
+            outbox,
+            category: message.category,
+            shard: `${message.shard.scope}:${message.shard.id}`,
+            ...(message.regionName === "" ? {} : { region: message.regionName }),
+            messageId: message.id,
+            attempts: message.attempts + 1,
+            retryInMs,
+            error: errorMessage(error),
+          },
+          "outbox delivery failed",
+        );
+      },
+    },
   });
+  const drains = outbox?.drains ?? [];
+  const outboxes = new OutboxStatus(
+    db,
+    drains.map((drain) => drain.direction),
+  );
+  metrics.watchOutboxes(() => outboxes.read());
   const server = createSiloServer({
     runtime,
     db,
@@ -66,6 +100,7 @@ async function start(options: SiloAppOptions): Promise<void> {
     version,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     openapi: rpcSchema,
+    outboxes,
   });
 
   let stopping = false;
@@ -76,6 +111,9 @@ async function start(options: SiloAppOptions): Promise<void> {
     const { unfinished } = await server.shutdown();
     if (unfinished > 0)
       logger.warn({ unfinished }, "cut off requests still running at the shutdown timeout");
+    // After the server (a request may still write a message and start its delivery), before the
+    // database: deliveries in flight finish, what is left waits in the outbox for the next start.
+    await Promise.all(drains.map((drain) => drain.stop()));
     await db.$disconnect();
     logger.info("stopped: database closed");
     logger.flush();
@@ -90,6 +128,8 @@ async function start(options: SiloAppOptions): Promise<void> {
   await runtime.registry.loadAll(local.map((service) => service.key));
 
   const address = await server.listen(env.PORT, env.HOST);
+  // Once the local services are loaded (a MONOLITH delivers to them in process).
+  for (const drain of drains) drain.start(env.OUTBOX_SWEEP_MS);
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info(
     {
