@@ -33,6 +33,8 @@ export const DEMO_PATHS = [
   // Readiness after a restart under load: its callers call the demo's
   // organization.getOrganizationById.
   "apps/silo/test/readiness.test.ts",
+  // Outboxes through kill -9: the demo's organizations are what flows.
+  "apps/silo/test/outbox-kill.test.ts",
   // `npm run demo`, and the admin app's form that creates an organization.
   "apps/silo/src/demo.ts",
   "apps/admin/src/app/organizations/actions.ts",
