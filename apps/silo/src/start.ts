@@ -3,6 +3,7 @@
 // main runs it, and so does every app made with `turbo gen silo-app`, with its own name, version
 // and defaults: one server to maintain, however many deployable apps.
 import fs from "node:fs";
+import os from "node:os";
 import { repoRoot } from "@acme/config";
 import {
   createDb,
@@ -65,6 +66,9 @@ async function start(options: SiloAppOptions): Promise<void> {
     onCall: (event) => metrics.made(event),
     outgoingHeaders: outgoingTraceHeaders,
     drain: {
+      // Unique among live processes and the same after a restart: a silo killed while delivering
+      // takes its shards back when it starts again, instead of waiting for their leases to end.
+      ...(env.PORT === 0 ? {} : { owner: `${os.hostname()}:${env.PORT}` }),
       // Nothing is logged per delivery: the counter says how many.
       onDelivered: (message) => metrics.outboxDelivered(outboxOf(message), message.category),
       onFailed: (message, error, retryInMs) => {

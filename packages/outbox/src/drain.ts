@@ -29,9 +29,17 @@ export interface ShardRef extends Shard {
 }
 
 export interface DrainOptions {
-  /** This drainer's name in the lease table (default: a random id). */
+  /**
+   * This drainer's name in the lease table (default: a random id). A process that names itself
+   * the same after a restart (a silo uses its host and port) takes back its own leases at once
+   * instead of waiting for them to run out; no two live processes may share a name.
+   */
   readonly owner?: string;
-  /** How long a shard stays leased without news from its drainer (default 30 s). */
+  /**
+   * How long a shard stays leased without news from its drainer (default 15 s): longer than one
+   * delivery may take (the RPC timeout, 5 s by default), or a second drainer could take the
+   * shard while the first still delivers.
+   */
   readonly leaseMs?: number;
   /** The pause after a shard's first failed delivery; it doubles with each failure (default 1 s). */
   readonly baseDelayMs?: number;
@@ -107,7 +115,7 @@ export class OutboxDrain {
     this.#deliver = deliver;
     this.#table = TABLES[direction];
     this.#owner = options.owner ?? randomUUID();
-    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#leaseMs = options.leaseMs ?? 15_000;
     this.#baseDelayMs = options.baseDelayMs ?? 1000;
     this.#maxDelayMs = options.maxDelayMs ?? 10_000;
     this.#parallel = options.parallel ?? 4;
@@ -314,16 +322,16 @@ export class OutboxDrain {
   }
 
   /**
-   * Takes the shard's lease if nobody holds it or its holder's lease ran out: one statement,
-   * atomic on PostgreSQL (the conflicting row is locked while the condition is checked) and on
-   * PGlite (one connection).
+   * Takes the shard's lease if nobody holds it, its holder's lease ran out, or its holder is this
+   * drainer's name (a restarted process): one statement, atomic on PostgreSQL (the conflicting
+   * row is locked while the condition is checked) and on PGlite (one connection).
    */
   async #claim(shard: ShardRef): Promise<boolean> {
     const rows = await this.#db.$queryRawUnsafe<unknown[]>(
       `INSERT INTO outbox_leases AS l (outbox, shard, owner, until)
          VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
        ON CONFLICT (outbox, shard) DO UPDATE SET owner = excluded.owner, until = excluded.until
-         WHERE l.until < now()
+         WHERE l.until < now() OR l.owner = excluded.owner
        RETURNING 1`,
       this.#table.name,
       leaseKey(shard),

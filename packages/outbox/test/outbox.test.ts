@@ -333,6 +333,13 @@ describe.each(testEngines)("outbox [%s]", (engine) => {
       expect(await database.db.outboxLease.findMany({ select: { owner: true } })).toEqual([
         { owner: "alive" },
       ]);
+      // The drain named "alive", started again (its process was killed), takes its lease back
+      // at once rather than waiting an hour for it.
+      const restarted = new OutboxDrain(database.db, "REGION_TO_CONTROL", sink.deliver, {
+        owner: "alive",
+      });
+      expect(await restarted.sweep()).toBe(1);
+      expect(await database.db.outboxLease.count()).toBe(0);
     });
   });
 });
