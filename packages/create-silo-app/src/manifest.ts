@@ -35,6 +35,7 @@ export const DEMO_PATHS = [
   "apps/silo/test/readiness.test.ts",
   // Outboxes through kill -9: the demo's organizations are what flows.
   "apps/silo/test/outbox-kill.test.ts",
+  "apps/silo/test/outbox-chaos.test.ts",
   // `npm run demo`, and the admin app's form that creates an organization.
   "apps/silo/src/demo.ts",
   "apps/admin/src/app/organizations/actions.ts",

@@ -109,7 +109,19 @@ export async function forgetOrganization(
  * call may run (RPC_MAX_BUDGET_MS, 60 s), so a region that checks the expiry before it commits
  * never commits after control has let the slug go, while the clocks agree within 9 minutes.
  */
-export const SLUG_RESERVATION_MS = 10 * 60_000;
+export const SLUG_RESERVATION_MS = reservationMs(process.env.SLUG_RESERVATION_MS);
+
+/** SLUG_RESERVATION_MS from the environment (10 minutes when unset), checked once at load. */
+function reservationMs(text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return 10 * 60_000;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 1000) {
+    throw new Error(
+      `SLUG_RESERVATION_MS must be a whole number of milliseconds, at least 1000 (got "${text}").`,
+    );
+  }
+  return ms;
+}
 
 const taken = (slug: string, detail: string) =>
   new TRPCError({
