@@ -20,6 +20,7 @@ import {
 import { createTRPCClient, httpLink } from "@trpc/client";
 import autocannon from "autocannon";
 import { memoryRows, memorySection } from "./memory.ts";
+import { outboxRows, outboxSection } from "./outbox.ts";
 import {
   ARGS,
   contracts,
@@ -48,6 +49,19 @@ const runMemory = async () => {
   for (const line of memoryRows(report)) console.log(line);
   return report;
 };
+// Outbox delivery between two silo processes. `--outbox` runs this section alone.
+const runOutbox = async () => {
+  const report = await outboxSection({ quick });
+  for (const line of outboxRows(report)) console.log(line);
+  return report;
+};
+if (process.argv.includes("--outbox")) {
+  const outbox = await runOutbox();
+  const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
+  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, outbox }, null, 2)}\n`);
+  console.log("Wrote the outbox section of bench/results.json");
+  process.exit(0);
+}
 if (process.argv.includes("--memory")) {
   const memory = await runMemory();
   const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
@@ -391,7 +405,8 @@ try {
   );
   await Promise.all([silo.stop(), trpc.stop(), bare.stop()]);
   const memory = await runMemory();
-  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...results, memory }, null, 2)}\n`);
+  const outbox = await runOutbox();
+  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...results, memory, outbox }, null, 2)}\n`);
   console.log("Wrote bench/results.json");
 } finally {
   await Promise.all([silo.stop(), trpc.stop(), bare.stop()]);
