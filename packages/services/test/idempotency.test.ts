@@ -19,7 +19,7 @@ describe.each(testEngines)("createOrganization with an idempotency key [%s]", (e
   ).get;
   /** The database that runs eu's methods for this caller: eu's own, or the MONOLITH's. */
   const euDb = (silo: SiloIdentity) =>
-    (services().databases.get(silo.mode === "MONOLITH" ? "monolith" : "eu") ?? {}).db;
+    services().databases.get(silo.mode === "MONOLITH" ? "monolith" : "eu")?.db;
   const organizations = (silo: SiloIdentity, slug: string) =>
     euDb(silo)?.organization.count({ where: { slug } });
 
