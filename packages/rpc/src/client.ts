@@ -25,8 +25,8 @@ const NO_OPTIONS: Pick<CallOptions, "region" | "idempotencyKey"> = {};
 /** The per-call options a caller's tRPC context carries. */
 function contextOptions(context: SiloCallContext | undefined) {
   if (context === undefined) return NO_OPTIONS;
-  const region = context?.region;
-  const key = context?.idempotencyKey;
+  const region = context.region;
+  const key = context.idempotencyKey;
   return {
     ...(typeof region === "string" ? { region } : {}),
     // Any value but undefined is the caller's key: the runtime refuses one of the wrong form.

@@ -93,7 +93,8 @@ export const idempotencyTimes = (config: {
   leaseMs: config.maxBudgetMs + IDEMPOTENCY_LEASE_MARGIN_MS,
 });
 
-const DEFAULT_LEASE_MS = 60_000 + IDEMPOTENCY_LEASE_MARGIN_MS;
+/** The lease under the default RPC_MAX_BUDGET_MS (60 s): 120 s. */
+export const DEFAULT_IDEMPOTENCY_LEASE_MS = 60_000 + IDEMPOTENCY_LEASE_MARGIN_MS;
 
 interface MemoryRecord {
   readonly path: string;
@@ -118,7 +119,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   constructor(options: IdempotencyStoreOptions = {}) {
     this.#ttlMs = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
-    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS;
     // Read per call, so that fake timers installed later apply.
     this.#now = options.now ?? (() => Date.now());
   }

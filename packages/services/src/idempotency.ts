@@ -3,14 +3,13 @@
 import { randomUUID } from "node:crypto";
 import { type Db, Prisma } from "@acme/db";
 import {
+  DEFAULT_IDEMPOTENCY_LEASE_MS,
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type IdempotencyBegin,
   type IdempotencyStore,
   type IdempotencyStoreOptions,
 } from "@acme/rpc";
 
-/** RPC_MAX_BUDGET_MS's default and the lease's margin beyond it (idempotencyTimes). */
-const DEFAULT_LEASE_MS = 120_000;
 /** How often a process deletes the expired rows (one indexed DELETE, on a `begin`). */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -35,7 +34,7 @@ export function databaseIdempotencyStore(
   options: IdempotencyStoreOptions = {},
 ): IdempotencyStore {
   const ttlMs = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseMs = options.leaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS;
   const clock = options.now ?? (() => Date.now());
   let nextSweep = 0;
 
