@@ -23,6 +23,8 @@ export const DEMO_PATHS = [
   "packages/services/test/services.test.ts",
   // The demo's cross-silo writes through the outboxes (createOrganization, slug reservations).
   "packages/services/test/outbox.test.ts",
+  // Idempotency keys over the wire: the demo's organization.createOrganization retried.
+  "packages/services/test/idempotency.test.ts",
   "packages/services/e2e/",
   "packages/services/vitest.e2e.config.ts",
   // Constraints of the demo tables.

@@ -15,6 +15,7 @@ describe("the no-demo migration", () => {
       "control_outbox",
       "region_outbox",
       "outbox_leases",
+      "idempotency_keys",
     ]);
   });
 

@@ -168,6 +168,11 @@ describe.each(Object.entries(variants))("a new project (%s)", (variant, files) =
       expect([...schema.matchAll(/^(model|enum) (\w+)/gm)].map((m) => m[2])).toEqual([
         "OrganizationMapping",
         "OrganizationStatus",
+        "ControlOutbox",
+        "RegionOutbox",
+        "OutboxLease",
+        "IdempotencyKey",
+        "IdempotencyKeyState",
       ]);
       expect(
         [...files.keys()].filter((file) => file.startsWith("prisma/migrations/")).sort(),

@@ -11,6 +11,27 @@ export interface SiloCallContext {
   [key: string]: unknown;
   /** Run a REGION method in this region rather than where its resolver points. */
   region?: string;
+  /**
+   * A mutation's idempotency key (1 to 128 characters of `[A-Za-z0-9_.:-]`): pass the same one
+   * when retrying a call whose outcome is unknown (TIMEOUT, a dropped connection) to get the
+   * first call's result instead of running it twice. Without one, each call gets its own.
+   * Queries ignore it.
+   */
+  idempotencyKey?: string;
+}
+
+const NO_OPTIONS: Pick<CallOptions, "region" | "idempotencyKey"> = {};
+
+/** The per-call options a caller's tRPC context carries. */
+function contextOptions(context: SiloCallContext | undefined) {
+  if (context === undefined) return NO_OPTIONS;
+  const region = context.region;
+  const key = context.idempotencyKey;
+  return {
+    ...(typeof region === "string" ? { region } : {}),
+    // Any value but undefined is the caller's key: the runtime refuses one of the wrong form.
+    ...(key !== undefined ? { idempotencyKey: key } : {}),
+  };
 }
 
 /** The tRPC link that routes every call: in process, or signed HTTP to the silo that owns it. */
@@ -23,7 +44,7 @@ export function siloLink<Router extends AnyRouter>(runtime: SiloRuntime): TRPCLi
         op.signal?.addEventListener("abort", abort);
         const options: CallOptions = {
           signal: controller.signal,
-          ...(typeof op.context.region === "string" ? { region: op.context.region } : {}),
+          ...contextOptions(op.context as SiloCallContext),
         };
         runtime.call(op.path, op.input, options).then(
           (data) => {
@@ -66,10 +87,9 @@ export function createSiloClient<const C extends readonly AnyServiceContract[]>(
       unknown,
       { signal?: AbortSignal; context?: SiloCallContext }?,
     ];
-    const region = options?.context?.region;
     return runtime.call(`${path[0]}.${path[1]}`, input, {
       ...(options?.signal ? { signal: options.signal } : {}),
-      ...(typeof region === "string" ? { region } : {}),
+      ...contextOptions(options?.context),
     });
   }) as SiloClient<C>;
 }

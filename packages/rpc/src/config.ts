@@ -81,6 +81,7 @@ const envSchema = z
         return new Set(names);
       }),
     RPC_MAX_BUDGET_MS: z.coerce.number().int().positive().default(60_000),
+    RPC_IDEMPOTENCY_TTL_S: z.coerce.number().int().positive().default(86_400),
     RPC_ACCEPT_RPC0: envFlag.default(false),
     RPC_MAX_CLOCK_SKEW_S: z.coerce.number().int().positive().default(300),
     RPC_MAX_NONCES: z.coerce.number().int().positive().default(DEFAULT_MAX_NONCES),
@@ -135,6 +136,8 @@ export interface SiloConfig {
   readonly disabledMethods: ReadonlySet<string>;
   /** The longest a served method may run for a caller's X-Rpc-Budget-Ms (larger ones are cut). */
   readonly maxBudgetMs: number;
+  /** How long a mutation's result answers retries with its idempotency key, in seconds. */
+  readonly idempotencyTtlSeconds: number;
   readonly acceptRpc0: boolean;
   readonly maxClockSkewSeconds: number;
   /** Unexpired nonces remembered at most; beyond, new requests wait (503), none is forgotten. */
@@ -155,6 +158,7 @@ export function loadSiloConfig(env: Environment = process.env): SiloConfig {
     methodTimeouts: parsed.RPC_METHOD_TIMEOUTS,
     disabledMethods: parsed.RPC_DISABLED_METHODS,
     maxBudgetMs: parsed.RPC_MAX_BUDGET_MS,
+    idempotencyTtlSeconds: parsed.RPC_IDEMPOTENCY_TTL_S,
     acceptRpc0: parsed.RPC_ACCEPT_RPC0,
     maxClockSkewSeconds: parsed.RPC_MAX_CLOCK_SKEW_S,
     maxNonces: parsed.RPC_MAX_NONCES,
@@ -182,6 +186,8 @@ export function siloConfig(
   if (overrides.disabledMethods !== undefined)
     env.RPC_DISABLED_METHODS = [...overrides.disabledMethods].join(",");
   if (overrides.maxBudgetMs !== undefined) env.RPC_MAX_BUDGET_MS = String(overrides.maxBudgetMs);
+  if (overrides.idempotencyTtlSeconds !== undefined)
+    env.RPC_IDEMPOTENCY_TTL_S = String(overrides.idempotencyTtlSeconds);
   if (overrides.acceptRpc0 !== undefined) env.RPC_ACCEPT_RPC0 = String(overrides.acceptRpc0);
   if (overrides.maxClockSkewSeconds !== undefined)
     env.RPC_MAX_CLOCK_SKEW_S = String(overrides.maxClockSkewSeconds);

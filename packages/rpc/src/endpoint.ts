@@ -104,7 +104,8 @@ export function createRpcEndpoint(
     const { service, method } = target;
     const path = `${service}.${method}`;
     const contract = registry.contract(service);
-    if (contract === undefined || registry.method(service, method) === undefined) {
+    const methodContract = contract && registry.method(service, method);
+    if (contract === undefined || methodContract === undefined) {
       return fail("NOT_FOUND", `No RPC method ${path}.`);
     }
     if (!runtime.isLocal(contract)) {
@@ -134,16 +135,22 @@ export function createRpcEndpoint(
       return reply(400, errorBody(error));
     }
 
+    // A mutation's key (§4.1); a query's is ignored. callLocal checks its form.
+    const idempotencyKey =
+      methodContract.kind === "mutation"
+        ? (envelope as { meta?: { idempotencyKey?: unknown } }).meta?.idempotencyKey
+        : undefined;
+
     const budgetMs =
       verified.budgetMs === undefined ? undefined : Math.min(verified.budgetMs, config.maxBudgetMs);
     try {
       const value =
         budgetMs === undefined
-          ? await runtime.callLocal(service, method, args, request.signal)
+          ? await runtime.callLocal(service, method, args, request.signal, idempotencyKey)
           : await runWithin(
               budgetMs,
               request,
-              (signal) => runtime.callLocal(service, method, args, signal),
+              (signal) => runtime.callLocal(service, method, args, signal, idempotencyKey),
               () =>
                 new TRPCError({
                   code: "TIMEOUT",

@@ -40,6 +40,22 @@ export {
   type EndpointResponse,
   type RpcEndpoint,
 } from "./endpoint.ts";
+export {
+  canonicalJson,
+  checkIdempotencyKey,
+  DEFAULT_IDEMPOTENCY_LEASE_MS,
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  IDEMPOTENCY_KEY_PATTERN,
+  IDEMPOTENCY_LEASE_MARGIN_MS,
+  type IdempotencyBegin,
+  type IdempotencyRequest,
+  type IdempotencyStore,
+  type IdempotencyStoreOptions,
+  idempotencyTimes,
+  MemoryIdempotencyStore,
+  newIdempotencyKey,
+  requestHash,
+} from "./idempotency.ts";
 export { parseInput } from "./input.ts";
 export { MappingCache, type MappingCacheOptions } from "./mapping-cache.ts";
 export {

@@ -26,7 +26,8 @@ export interface RpcOperationExtensions {
 }
 
 const ERROR_RESPONSES: Record<string, string> = {
-  "400": "Malformed JSON, `args` not an object, or invalid input (with `issues`).",
+  "400":
+    "Malformed JSON, `args` not an object, invalid input (with `issues`), or a mutation's malformed `meta.idempotencyKey`.",
   "401": "Missing, malformed, wrong, expired or replayed signature.",
   "404": "Unknown service or method, or a service this silo does not serve.",
   "405": "Not a POST.",
@@ -34,6 +35,26 @@ const ERROR_RESPONSES: Record<string, string> = {
   "415": "Not application/json.",
   "500": "Unexpected failure in the implementation (generic message, no detail).",
   "503": "Method disabled in this silo (RPC_DISABLED_METHODS).",
+};
+
+/** The answers only a mutation can get: its idempotency key's (docs/wire-protocol.md §4.1). */
+const MUTATION_ERROR_RESPONSES: Record<string, string> = {
+  "409": "A call with this `meta.idempotencyKey` is still running (or the method's own CONFLICT).",
+  "422": "This `meta.idempotencyKey` was used for another method or other arguments.",
+};
+
+/** A mutation's `meta`: its idempotency key. */
+const MUTATION_META = {
+  type: "object",
+  description: "Send the call's idempotency key (the same on every retry of one call).",
+  properties: {
+    idempotencyKey: {
+      type: "string",
+      pattern: "^[A-Za-z0-9_.:-]{1,128}$",
+      description:
+        "Names one logical call: a retry with the same key and arguments gets the first call's result instead of running it again (docs/wire-protocol.md §4.1).",
+    },
+  },
 };
 
 /**
@@ -103,7 +124,10 @@ function operation(service: AnyServiceContract, name: string, method: AnyMethodC
             required: ["args"],
             properties: {
               args,
-              meta: { type: "object", description: "Reserved; send {}." },
+              meta:
+                method.kind === "mutation"
+                  ? MUTATION_META
+                  : { type: "object", description: "Reserved; send {}." },
             },
           },
           // The body viewers show in their examples (curl...): a call the method accepts.
@@ -125,10 +149,12 @@ function operation(service: AnyServiceContract, name: string, method: AnyMethodC
         },
       },
       ...Object.fromEntries(
-        Object.keys(ERROR_RESPONSES).map((status) => [
-          status,
-          { $ref: `#/components/responses/Error${status}` },
-        ]),
+        Object.keys({
+          ...ERROR_RESPONSES,
+          ...(method.kind === "mutation" ? MUTATION_ERROR_RESPONSES : {}),
+        })
+          .sort()
+          .map((status) => [status, { $ref: `#/components/responses/Error${status}` }]),
       ),
     },
   };
@@ -209,13 +235,17 @@ export function openApiDocument(
         },
       },
       responses: Object.fromEntries(
-        Object.entries(ERROR_RESPONSES).map(([status, description]) => [
-          `Error${status}`,
-          {
-            description,
-            content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } },
-          },
-        ]),
+        Object.entries({ ...ERROR_RESPONSES, ...MUTATION_ERROR_RESPONSES })
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([status, description]) => [
+            `Error${status}`,
+            {
+              description,
+              content: {
+                "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } },
+              },
+            },
+          ]),
       ),
     },
   };

@@ -3,6 +3,12 @@ import { callTRPCProcedure, TRPCError } from "@trpc/server";
 import type { SiloConfig } from "./config.ts";
 import type { AnyMethodContract, AnyServiceContract } from "./contract.ts";
 import { currentDeadline, type Deadline, eitherSignal, startDeadline } from "./deadline.ts";
+import {
+  checkIdempotencyKey,
+  type IdempotencyStore,
+  newIdempotencyKey,
+  runIdempotently,
+} from "./idempotency.ts";
 import { parseInput } from "./input.ts";
 import type { ServiceRegistry } from "./registry.ts";
 import type { MappingSource } from "./resolvers.ts";
@@ -33,6 +39,12 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Run a REGION method in this region instead of the one its resolver names (fan-out). */
   readonly region?: string;
+  /**
+   * A mutation's idempotency key, chosen by the caller so that a retry after an unknown outcome
+   * (TIMEOUT, a dropped connection) gets the first call's result. Without one, a mutation that
+   * goes over the wire gets a new key per call. Queries ignore it.
+   */
+  readonly idempotencyKey?: string;
 }
 
 export interface SiloRuntimeOptions<Ctx extends object> {
@@ -56,6 +68,12 @@ export interface SiloRuntimeOptions<Ctx extends object> {
    * Its registry may then hold contracts only.
    */
   readonly remoteOnly?: boolean;
+  /**
+   * Where the mutations this process runs record their idempotency keys (docs/wire-protocol.md
+   * §4.1): `databaseIdempotencyStore` in @acme/services, on the silo's database. Without one,
+   * keys are checked and sent but not enforced here: a retried mutation runs again.
+   */
+  readonly idempotency?: IdempotencyStore;
 }
 
 /** Attempts for a call that may be retried, and the pause before each retry. */
@@ -98,6 +116,11 @@ export class SiloRuntime<Ctx extends object = object> {
         });
       }
       const parsed = parseInput(path, method.input, rawInput);
+      const isMutation = method.kind === "mutation";
+      const callerKey =
+        isMutation && options.idempotencyKey !== undefined
+          ? checkIdempotencyKey(path, options.idempotencyKey)
+          : undefined;
       // One budget for everything the call waits on (its routing lookup, every attempt, the
       // pauses), started by the first of them: a call that runs in process starts none.
       const inherited = currentDeadline();
@@ -112,7 +135,8 @@ export class SiloRuntime<Ctx extends object = object> {
         // Not bounded by its own timeout (nothing is in flight to abort), but by the budget and
         // the signal of the method it serves, if any: a nested call within the ALS deadline.
         const signal = eitherSignal(options.signal, inherited?.signal);
-        value = await this.#runLocal(serviceKey, methodName, rawInput, parsed, signal);
+        // Only a caller's key can ever be presented again: a key made here would never be.
+        value = await this.#runLocal(serviceKey, methodName, rawInput, parsed, signal, callerKey);
       } else {
         budget ??= this.#budget(path, method, options.signal, inherited);
         value = await remoteCall({
@@ -121,6 +145,8 @@ export class SiloRuntime<Ctx extends object = object> {
           silo: route.silo,
           path,
           input: rawInput ?? {},
+          // One key per logical call, sent with every attempt.
+          idempotencyKey: isMutation ? (callerKey ?? newIdempotencyKey()) : undefined,
           secret: this.config.secrets[0] ?? "",
           deadline: budget.deadline,
           budgetMs: budget.ms,
@@ -156,18 +182,57 @@ export class SiloRuntime<Ctx extends object = object> {
     methodName: string,
     rawInput: unknown,
     signal?: AbortSignal,
+    /** The request's `meta.idempotencyKey` (null or undefined: none); ignored for queries. */
+    idempotencyKey?: unknown,
   ): Promise<unknown> {
     const method = this.registry.method(serviceKey, methodName);
+    const path = `${serviceKey}.${methodName}`;
     // Checked before anything runs, whichever way the method is called below.
-    const input =
-      method === undefined
-        ? undefined
-        : parseInput(`${serviceKey}.${methodName}`, method.input, rawInput);
-    return this.#runLocal(serviceKey, methodName, rawInput, input, signal);
+    const input = method === undefined ? undefined : parseInput(path, method.input, rawInput);
+    const key =
+      method?.kind === "mutation" && idempotencyKey !== undefined && idempotencyKey !== null
+        ? checkIdempotencyKey(path, idempotencyKey)
+        : undefined;
+    return this.#runLocal(serviceKey, methodName, rawInput, input, signal, key);
   }
 
-  /** Runs a local method whose input `call` or `callLocal` has already checked (once). */
-  async #runLocal(
+  /**
+   * Runs a local method whose input `call` or `callLocal` has already checked (once), under its
+   * idempotency key if it has one (mutations only) and this process has a store.
+   */
+  #runLocal(
+    serviceKey: string,
+    methodName: string,
+    rawInput: unknown,
+    input: unknown,
+    signal: AbortSignal | undefined,
+    idempotencyKey: string | undefined,
+  ): Promise<unknown> {
+    const store = this.#options.idempotency;
+    if (idempotencyKey === undefined || store === undefined) {
+      return this.#execute(serviceKey, methodName, rawInput, input, signal);
+    }
+    const path = `${serviceKey}.${methodName}`;
+    return runIdempotently(
+      store,
+      { key: idempotencyKey, path, args: rawInput ?? {} },
+      () => this.#execute(serviceKey, methodName, rawInput, input, signal),
+      (stored) => {
+        // What a caller over the wire would get: the stored JSON, checked by the output schema.
+        const output = this.registry.method(serviceKey, methodName)?.output.safeParse(stored);
+        if (output?.success !== true) {
+          throw new TRPCError({
+            code: "INTERNAL_SERVER_ERROR",
+            message: `The stored result of ${path} for this idempotency key does not match the method's output schema.`,
+          });
+        }
+        return output.data;
+      },
+    );
+  }
+
+  /** Runs a local method: its handler, or its tRPC procedure. */
+  async #execute(
     serviceKey: string,
     methodName: string,
     rawInput: unknown,

@@ -9,6 +9,7 @@ import { createSiloClient, type SiloClient } from "./client.ts";
 import { type SiloConfig, siloConfig } from "./config.ts";
 import type { AnyServiceContract } from "./contract.ts";
 import { createRpcEndpoint } from "./endpoint.ts";
+import { type IdempotencyStore, MemoryIdempotencyStore } from "./idempotency.ts";
 import { type ServiceEntry, ServiceRegistry } from "./registry.ts";
 import type { MappingSource } from "./resolvers.ts";
 import { type CallEvent, SiloRuntime } from "./runtime.ts";
@@ -29,6 +30,11 @@ export interface TestTopologyOptions<Ctx extends object> {
   readonly createContext: (silo: SiloIdentity) => Ctx | Promise<Ctx>;
   /** Changes to every silo's configuration (timeouts, disabled methods, secrets, ...). */
   readonly config?: Partial<Omit<SiloConfig, "mode" | "regionName" | "regions" | "controlAddress">>;
+  /**
+   * Where each silo records the idempotency keys of the mutations it runs (default: a store in
+   * memory per silo; `undefined` for none).
+   */
+  readonly idempotency?: (silo: SiloIdentity) => IdempotencyStore | undefined;
   /** Called with every call each runtime makes. */
   readonly onCall?: (silo: SiloIdentity, event: CallEvent) => void;
 }
@@ -55,6 +61,10 @@ export class TestTopology<Ctx extends object> {
       name,
       address: addressOf({ mode: "REGION", region: name }),
     }));
+    const idempotency = (silo: SiloIdentity) => {
+      const store = options.idempotency ? options.idempotency(silo) : new MemoryIdempotencyStore();
+      return store === undefined ? {} : { idempotency: store };
+    };
     const make = (silo: SiloIdentity): SiloRuntime<Ctx> => {
       const config = siloConfig({
         secrets: [TEST_SECRET],
@@ -70,6 +80,7 @@ export class TestTopology<Ctx extends object> {
         mappings: options.mappings(silo),
         createContext: () => options.createContext(silo),
         fetch: this.fetch,
+        ...idempotency(silo),
         ...(options.onCall ? { onCall: (event: CallEvent) => options.onCall?.(silo, event) } : {}),
       });
       this.#handlers.set(

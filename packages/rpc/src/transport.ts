@@ -11,6 +11,8 @@ export interface RemoteCall {
   readonly silo: string;
   readonly path: string;
   readonly input: unknown;
+  /** A mutation's idempotency key, sent as `meta.idempotencyKey` with every attempt. */
+  readonly idempotencyKey?: string | undefined;
   readonly secret: string;
   /**
    * The call's one budget: every attempt and every pause ends by `deadline.at`, and its signal
@@ -26,7 +28,9 @@ export interface RemoteCall {
 }
 
 export async function remoteCall(call: RemoteCall): Promise<unknown> {
-  const body = Buffer.from(JSON.stringify({ args: call.input, meta: {} }));
+  // Built once: every attempt sends the same bytes, so the same key.
+  const meta = call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey };
+  const body = Buffer.from(JSON.stringify({ args: call.input, meta }));
   const pathname = new URL(call.url).pathname;
   const where = `${call.path} on the ${call.silo} silo (${call.url})`;
   // One timer and one listener for the whole call, not one per attempt.

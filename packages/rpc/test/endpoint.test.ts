@@ -8,6 +8,7 @@ import {
   createRpcEndpoint,
   fetchRpcHandler,
   implementationsFor,
+  MemoryIdempotencyStore,
   nodeRpcHandler,
   type ServiceEntry,
   ServiceRegistry,
@@ -56,6 +57,7 @@ interface SiloOptions {
 function runtimeFor(options: SiloOptions = {}): SiloRuntime<TestContext> {
   const ctx: TestContext = { silo: "test", notes: new Map(), counter: { value: 0, calls: 0 } };
   return new SiloRuntime<TestContext>({
+    idempotency: new MemoryIdempotencyStore(),
     config: siloConfig({
       secrets: [SECRET],
       ...MODES[options.mode ?? "MONOLITH"],
@@ -947,8 +949,8 @@ function rawExchange(port: number, request: string): Promise<RawMessage> {
 }
 
 describe("the complete examples of docs/wire-protocol.md", () => {
-  it("are two request/response pairs with consistent Content-Length", () => {
-    expect(httpBlocks).toHaveLength(4);
+  it("are four request/response pairs with consistent Content-Length", () => {
+    expect(httpBlocks).toHaveLength(8);
     for (const message of httpBlocks) {
       expect(Buffer.byteLength(message.body, "utf8")).toBe(
         Number(message.headers.get("content-length")),
@@ -995,6 +997,42 @@ describe("the complete examples of docs/wire-protocol.md", () => {
       expect(response.startLine).toBe(expected.startLine);
       for (const [name, value] of expected.headers) expect(response.headers.get(name)).toBe(value);
       expect(response.body).toBe(expected.body);
+    },
+  );
+
+  it.each([
+    ["fetch adapter", fetchAdapter],
+    ["node adapter", nodeAdapter],
+  ])(
+    "retry with an idempotency key (%s): both attempts get the first call's answer, and the method runs once",
+    async (_name, adapter) => {
+      vi.spyOn(Date, "now").mockReturnValue(EXAMPLE_NOW_MS);
+      const ctx: TestContext = { silo: "us", notes: new Map(), counter: { value: 0, calls: 0 } };
+      const silo = await adapter.serve({
+        mode: "REGION",
+        config: { secrets: [EXAMPLE_SECRET] },
+        createContext: () => ctx,
+      });
+      for (const [request, expected] of [
+        [httpBlocks[4], httpBlocks[5]],
+        [httpBlocks[6], httpBlocks[7]],
+      ]) {
+        if (request === undefined || expected === undefined) throw new Error("missing example");
+        const headers: Record<string, string> = {};
+        for (const [name, value] of request.headers) {
+          if (name !== "host" && name !== "content-length") headers[name] = value;
+        }
+        const response = await silo.send({
+          path: request.startLine.split(" ")[1] ?? "",
+          headers,
+          body: request.body,
+        });
+        expect(`HTTP/1.1 ${response.status}`).toBe(
+          expected.startLine.split(" ").slice(0, 2).join(" "),
+        );
+        expect(await response.text()).toBe(expected.body);
+      }
+      expect(ctx.notes.size).toBe(1);
     },
   );
 });

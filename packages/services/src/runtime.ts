@@ -4,6 +4,7 @@ import { type DrainOptions, Outbox, OutboxDrain, type OutboxMessage } from "@acm
 import {
   type CallEvent,
   createSiloClient,
+  idempotencyTimes,
   MappingCache,
   type MappingCacheOptions,
   ServiceRegistry,
@@ -12,6 +13,7 @@ import {
 } from "@acme/rpc";
 import type { ServiceContext } from "./context.ts";
 import { type AppClient, contracts } from "./contracts.ts";
+import { databaseIdempotencyStore } from "./idempotency.ts";
 import { databaseMappings, rpcMappings } from "./mappings.ts";
 import { serviceEntries } from "./registry.ts";
 
@@ -119,6 +121,10 @@ export function createAppRuntime(options: AppRuntimeOptions): AppRuntime {
       return context;
     },
     remoteOnly,
+    // The mutations this silo runs record their idempotency keys in its database.
+    ...(db === undefined
+      ? {}
+      : { idempotency: databaseIdempotencyStore(db, idempotencyTimes(config)) }),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
     ...(options.outgoingHeaders ? { outgoingHeaders: options.outgoingHeaders } : {}),

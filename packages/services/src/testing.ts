@@ -6,6 +6,7 @@ import { createSiloClient, MappingCache, TRPCError } from "@acme/rpc";
 import { SILO_MODES, type SiloIdentity, siloName, TestTopology } from "@acme/rpc/testing";
 import type { ServiceContext } from "./context.ts";
 import { type AppClient, contracts } from "./contracts.ts";
+import { databaseIdempotencyStore } from "./idempotency.ts";
 import { databaseMappings, rpcMappings } from "./mappings.ts";
 import { serviceEntries } from "./registry.ts";
 import { createOutbox } from "./runtime.ts";
@@ -82,6 +83,7 @@ export async function createServiceTopology(
       caches.set(nameOf(silo), cache);
       return cache;
     },
+    idempotency: (silo) => databaseIdempotencyStore(db(silo)),
     createContext: (silo) => ({
       db: db(silo),
       client: client(silo),

@@ -4,6 +4,9 @@ CREATE SCHEMA IF NOT EXISTS "public";
 -- CreateEnum
 CREATE TYPE "OrganizationStatus" AS ENUM ('ACTIVE', 'PENDING_DELETION', 'DELETION_IN_PROGRESS');
 
+-- CreateEnum
+CREATE TYPE "IdempotencyKeyState" AS ENUM ('RUNNING', 'DONE');
+
 -- CreateTable
 CREATE TABLE "organization_mappings" (
     "organization_id" UUID NOT NULL,
@@ -60,6 +63,20 @@ CREATE TABLE "outbox_leases" (
     CONSTRAINT "outbox_leases_pkey" PRIMARY KEY ("outbox","shard")
 );
 
+-- CreateTable
+CREATE TABLE "idempotency_keys" (
+    "key" TEXT NOT NULL,
+    "path" TEXT NOT NULL,
+    "request_hash" TEXT NOT NULL,
+    "token" TEXT NOT NULL,
+    "state" "IdempotencyKeyState" NOT NULL,
+    "response" JSONB,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "idempotency_keys_pkey" PRIMARY KEY ("key")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "organization_mappings_slug_key" ON "organization_mappings"("slug");
 
@@ -71,4 +88,7 @@ CREATE INDEX "control_outbox_region_name_shard_scope_shard_id_id_idx" ON "contro
 
 -- CreateIndex
 CREATE INDEX "region_outbox_shard_scope_shard_id_id_idx" ON "region_outbox"("shard_scope", "shard_id", "id");
+
+-- CreateIndex
+CREATE INDEX "idempotency_keys_expires_at_idx" ON "idempotency_keys"("expires_at");
 
