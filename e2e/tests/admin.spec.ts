@@ -399,6 +399,36 @@ test("the form generated from the input schema fills the JSON and calls the meth
 });
 // demo:end
 
+test("the Outboxes page: control's outbox and the regions' one, nothing waiting, and Deliver now says what it delivered", async ({
+  page,
+}) => {
+  await logIn(page);
+  await page.getByRole("link", { name: "Outboxes" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Outboxes");
+  // A MONOLITH: control's outbox, and one region outbox for every region.
+  await expect(page.getByRole("heading", { level: 2 })).toHaveText([
+    "Control's outbox",
+    "The regions' outbox",
+  ]);
+  const control = page.getByRole("region", { name: "Control's outbox" });
+  const regions = page.getByRole("region", { name: "The regions' outbox" });
+  await expect(regions).toContainText("From every region (us, eu) to control");
+  for (const outbox of [control, regions]) {
+    await expect(outbox.locator(".empty")).toHaveText(
+      "Nothing waiting: every message written here has been delivered.",
+    );
+  }
+  await shot(page, "outboxes");
+  await regions.getByRole("button", { name: "Deliver now" }).click();
+  await expect(regions.getByRole("status")).toHaveText("Delivered 0 messages.");
+  // The call, as every call the admin makes: in this process.
+  await regions.getByText("How the call went").click();
+  await expect(regions.getByTestId("route")).toContainText("local, in this process");
+  await shot(page, "outboxes-delivered");
+  await expect(regions.locator(".empty")).toBeVisible();
+  await expect(control.getByRole("status")).toHaveText("");
+});
+
 test.describe("at a phone's width", () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
@@ -409,6 +439,7 @@ test.describe("at a phone's width", () => {
       ["method", "/services/organization/createOrganization"], // demo:line
       ["regions", "/regions"],
       ["organizations", "/organizations"],
+      ["outboxes", "/outboxes"],
       ["api", "/api"],
     ] as const) {
       await page.goto(path);

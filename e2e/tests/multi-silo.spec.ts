@@ -38,6 +38,31 @@ test("the organizations page lists the control silo's mappings over the wire", a
   ]);
 });
 
+test("the Outboxes page reads each silo's outbox over the wire, and Deliver now goes to that silo", async ({
+  page,
+}) => {
+  await page.goto("/outboxes");
+  await page.getByLabel("Username").fill(ADMIN.username);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { level: 2 })).toHaveText([
+    "Control's outbox",
+    "Region us's outbox",
+    "Region eu's outbox",
+  ]);
+  for (const name of ["Control's outbox", "Region us's outbox", "Region eu's outbox"]) {
+    await expect(page.getByRole("region", { name }).locator(".empty")).toHaveText(
+      "Nothing waiting: every message written here has been delivered.",
+    );
+  }
+  const eu = page.getByRole("region", { name: "Region eu's outbox" });
+  await eu.getByRole("button", { name: "Deliver now" }).click();
+  await expect(eu.getByRole("status")).toHaveText("Delivered 0 messages.");
+  await eu.getByText("How the call went").click();
+  await expect(eu.getByTestId("route")).toContainText('remote, to the region "eu" silo at');
+  await expect(eu).toContainText("/api/0/internal/rpc/regionOutbox/deliverNow/");
+});
+
 test("the API page's curl examples go to the silos this admin is configured with", async ({
   page,
 }) => {

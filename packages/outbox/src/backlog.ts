@@ -1,5 +1,6 @@
-// What an outbox holds, per category and region: how much waits, since when, and what fails
-// (for a silo's /healthz and /metrics). Read-only, one query, no lease taken.
+// What an outbox holds: per category and region, how much waits, since when, and what fails (a
+// silo's /healthz and /metrics, the admin's Outboxes page); and its waiting shards, each with the
+// message at its head. Read-only, one query per question, no lease taken.
 import type { Db } from "@acme/db";
 import type { OutboxDirection } from "./category.ts";
 import type { ShardRef } from "./drain.ts";
@@ -35,16 +36,54 @@ export interface BacklogRow {
   readonly lastError: BacklogError | null;
 }
 
+/** One shard with waiting messages, and the message at its head (the next one delivered). */
+export interface ShardBacklog {
+  readonly shard: ShardRef;
+  /** Messages waiting in the shard. */
+  readonly waiting: number;
+  /** The shard's oldest message: until it is delivered, the shard's later messages wait. */
+  readonly head: {
+    /** Its id in the outbox (a bigint, as digits). */
+    readonly id: string;
+    readonly category: string;
+    readonly object: string;
+    /** Failed deliveries so far. */
+    readonly attempts: number;
+    readonly createdAt: Date;
+    /** When the drain may try it (again). */
+    readonly scheduledFor: Date;
+    /** Whether `scheduledFor` has come, by the database's clock. */
+    readonly due: boolean;
+    readonly lastError: string | null;
+  };
+}
+
+/** The first waiting shards of an outbox, and how many shards wait in all. */
+export interface ShardPage {
+  readonly shards: ShardBacklog[];
+  readonly total: number;
+}
+
 interface Table {
   readonly name: string;
   /** The SQL of a row's region: a column in control's outbox, '' in a region's. */
   readonly region: string;
+  /** The columns a shard is (PostgreSQL refuses a constant in DISTINCT ON and PARTITION BY). */
+  readonly shardColumns: string;
 }
 
 // The same tables as the drain's (drain.ts): a fixed map, so no table name comes from a caller.
 const TABLES: Record<OutboxDirection, Table> = {
-  REGION_TO_CONTROL: { name: "region_outbox", region: "''::text" },
-  CONTROL_TO_REGION: { name: "control_outbox", region: "region_name" },
+  REGION_TO_CONTROL: {
+    name: "region_outbox",
+    region: "''::text",
+    shardColumns: "shard_scope, shard_id",
+  },
+  CONTROL_TO_REGION: {
+    name: "control_outbox",
+    region: "region_name",
+    shardColumns: "region_name, shard_scope, shard_id",
+  },
 };
 
 interface Raw {
@@ -106,4 +145,66 @@ export async function outboxBacklog(db: Db, direction: OutboxDirection): Promise
             retryAt: row.errorRetryAt ?? new Date(0),
           },
   }));
+}
+
+interface RawShard {
+  regionName: string;
+  scope: string;
+  shardId: string;
+  waiting: bigint | number;
+  messageId: string;
+  category: string;
+  objectId: string;
+  attempts: number;
+  createdAt: Date;
+  scheduledFor: Date;
+  due: boolean;
+  lastError: string | null;
+  total: bigint | number;
+}
+
+/**
+ * The first `limit` shards with waiting messages in the outbox of `direction`, in the order the
+ * drain's sweep takes them (oldest head first), each with its head message; and how many shards
+ * wait in all.
+ */
+export async function outboxShards(
+  db: Db,
+  direction: OutboxDirection,
+  limit = 20,
+): Promise<ShardPage> {
+  const t = TABLES[direction];
+  // The window functions run before DISTINCT ON (each head knows its shard's count) and before
+  // LIMIT (every head knows how many shards there are).
+  const rows = await db.$queryRawUnsafe<RawShard[]>(
+    `SELECT "regionName", scope, "shardId", waiting, "messageId", category, "objectId", attempts,
+            "createdAt", "scheduledFor", due, "lastError", count(*) OVER () AS total
+       FROM (SELECT DISTINCT ON (${t.shardColumns})
+                    ${t.region} AS "regionName", shard_scope AS scope, shard_id AS "shardId",
+                    count(*) OVER (PARTITION BY ${t.shardColumns}) AS waiting,
+                    ${t.name}.id AS head, ${t.name}.id::text AS "messageId", category,
+                    object_id AS "objectId", attempts, created_at AS "createdAt",
+                    scheduled_for AS "scheduledFor", scheduled_for <= now() AS due,
+                    last_error AS "lastError"
+               FROM ${t.name} ORDER BY ${t.shardColumns}, ${t.name}.id) heads
+      ORDER BY head LIMIT $1`,
+    limit,
+  );
+  return {
+    shards: rows.map((row) => ({
+      shard: { regionName: row.regionName, scope: row.scope, id: row.shardId },
+      waiting: Number(row.waiting),
+      head: {
+        id: row.messageId,
+        category: row.category,
+        object: row.objectId,
+        attempts: row.attempts,
+        createdAt: row.createdAt,
+        scheduledFor: row.scheduledFor,
+        due: row.due,
+        lastError: row.lastError,
+      },
+    })),
+    total: Number(rows[0]?.total ?? 0),
+  };
 }

@@ -1,4 +1,11 @@
-export { type BacklogError, type BacklogRow, outboxBacklog } from "./backlog.ts";
+export {
+  type BacklogError,
+  type BacklogRow,
+  outboxBacklog,
+  outboxShards,
+  type ShardBacklog,
+  type ShardPage,
+} from "./backlog.ts";
 export {
   type AnyOutboxCategory,
   categoriesOf,

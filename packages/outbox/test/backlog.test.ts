@@ -1,8 +1,9 @@
-// outboxBacklog: what waits in each outbox, per category and region, on every database engine.
+// outboxBacklog and outboxShards: what waits in each outbox, per category and region, and per
+// shard with its head message, on every database engine.
 import { createTestDatabase, testEngines } from "@acme/db/testing";
 import { suiteResource } from "@acme/vitest-config/suite-resource";
 import { beforeEach, describe, expect, it } from "vitest";
-import { OutboxDrain, outboxBacklog } from "../src/index.ts";
+import { OutboxDrain, outboxBacklog, outboxShards } from "../src/index.ts";
 
 const ago = (seconds: number) => new Date(Date.now() - seconds * 1000);
 const message = <Extra extends object = object>(
@@ -132,5 +133,72 @@ describe.each(testEngines)("outboxBacklog [%s]", (engine) => {
     await db().regionOutbox.updateMany({ data: { scheduledFor: ago(1) } });
     expect(await drain.drainShard(shard)).toBe(1);
     expect(await outboxBacklog(db(), "REGION_TO_CONTROL")).toEqual([]);
+  });
+
+  it("lists the waiting shards oldest head first, each with its count and head message, and how many in all", async () => {
+    expect(await outboxShards(db(), "REGION_TO_CONTROL")).toEqual({ shards: [], total: 0 });
+    await db().regionOutbox.create({ data: message("organization.updated", "b") });
+    await db().regionOutbox.create({
+      data: message("organization.updated", "a", {
+        objectId: "a-1",
+        attempts: 2,
+        lastError: "SERVICE_UNAVAILABLE: control is down",
+        scheduledFor: ago(-30),
+      }),
+    });
+    await db().regionOutbox.create({ data: message("user.renamed", "a") });
+    await db().regionOutbox.create({ data: message("organization.updated", "c") });
+
+    const all = await outboxShards(db(), "REGION_TO_CONTROL");
+
+    expect(all.total).toBe(3);
+    // b's head was written first, then a's; a's later message waits behind its failing head.
+    expect(all.shards).toMatchObject([
+      {
+        shard: { regionName: "", scope: "organization", id: "b" },
+        waiting: 1,
+        head: { category: "organization.updated", object: "b", attempts: 0, due: true },
+      },
+      {
+        shard: { id: "a" },
+        waiting: 2,
+        head: {
+          category: "organization.updated",
+          object: "a-1",
+          attempts: 2,
+          due: false,
+          lastError: "SERVICE_UNAVAILABLE: control is down",
+        },
+      },
+      { shard: { id: "c" }, waiting: 1, head: { lastError: null } },
+    ]);
+    expect(all.shards[1]?.head.id).toMatch(/^\d+$/);
+    expect(all.shards[1]?.head.scheduledFor.getTime()).toBeGreaterThan(Date.now());
+    expect(typeof all.shards[0]?.waiting).toBe("number");
+    // A page: the first shards only, and still how many there are.
+    const first = await outboxShards(db(), "REGION_TO_CONTROL", 1);
+    expect(first.total).toBe(3);
+    expect(first.shards.map((row) => row.shard.id)).toEqual(["b"]);
+  });
+
+  it("keeps control's shards apart by region", async () => {
+    await db().controlOutbox.createMany({
+      data: [
+        message("organizationMapping.changed", "a", { regionName: "us" }),
+        message("organizationMapping.changed", "a", { regionName: "eu", lastError: "eu is down" }),
+        message("organizationMapping.changed", "a", { regionName: "eu" }),
+      ],
+    });
+
+    const page = await outboxShards(db(), "CONTROL_TO_REGION");
+
+    expect(page).toMatchObject({
+      total: 2,
+      shards: [
+        { shard: { regionName: "us", id: "a" }, waiting: 1, head: { lastError: null } },
+        { shard: { regionName: "eu", id: "a" }, waiting: 2, head: { lastError: "eu is down" } },
+      ],
+    });
+    expect(await outboxShards(db(), "REGION_TO_CONTROL")).toEqual({ shards: [], total: 0 });
   });
 });

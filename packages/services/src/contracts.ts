@@ -3,6 +3,7 @@ import type { RouterOf, SiloClient } from "@acme/rpc";
 import { integrationService } from "./integration/contract.ts"; // demo:line
 import { organizationService } from "./organization/contract.ts"; // demo:line
 import { organizationMappingService } from "./organization-mapping/contract.ts";
+import { controlOutboxService, regionOutboxService } from "./outbox/admin-contract.ts";
 import { controlInboxService, regionInboxService } from "./outbox/contract.ts";
 import { userService } from "./user/contract.ts"; // demo:line
 // turbo gen rpc-service adds imports above this line.
@@ -13,6 +14,8 @@ export const contracts = [
   organizationMappingService,
   controlInboxService,
   regionInboxService,
+  controlOutboxService,
+  regionOutboxService,
   integrationService, // demo:line
   // turbo gen rpc-service adds new services above this line.
 ] as const;
@@ -23,10 +26,12 @@ export type AppClient = SiloClient<typeof contracts>;
 
 export {
   controlInboxService,
+  controlOutboxService,
   integrationService, // demo:line
   organizationMappingService,
   organizationService, // demo:line
   regionInboxService,
+  regionOutboxService,
   userService, // demo:line
   // turbo gen rpc-service adds exports above this line.
 };

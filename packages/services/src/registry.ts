@@ -2,10 +2,12 @@
 import type { ServiceEntry } from "@acme/rpc";
 import {
   controlInboxService,
+  controlOutboxService,
   integrationService, // demo:line
   organizationMappingService,
   organizationService, // demo:line
   regionInboxService,
+  regionOutboxService,
   userService, // demo:line
   // turbo gen rpc-service adds imports above this line.
 } from "./contracts.ts";
@@ -29,6 +31,14 @@ export const serviceEntries: readonly ServiceEntry[] = [
   {
     contract: regionInboxService,
     load: () => import("./outbox/impl.ts").then((m) => m.regionInboxImpl),
+  },
+  {
+    contract: controlOutboxService,
+    load: () => import("./outbox/admin-impl.ts").then((m) => m.controlOutboxImpl),
+  },
+  {
+    contract: regionOutboxService,
+    load: () => import("./outbox/admin-impl.ts").then((m) => m.regionOutboxImpl),
   },
   // demo:start
   {

@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/services", label: "Services" },
   { href: "/regions", label: "Regions" },
   { href: "/organizations", label: "Organizations" },
+  { href: "/outboxes", label: "Outboxes" },
   { href: "/api", label: "API" },
 ] as const;
 

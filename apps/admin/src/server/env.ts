@@ -14,6 +14,8 @@ const schema = z
       .default("MONOLITH"),
     DATABASE_URL: z.string().default(".data/admin"),
     SEED_DEMO_DATA: envFlag.default(true),
+    /** MONOLITH only: how often this process's outbox drains sweep for messages left waiting. */
+    OUTBOX_SWEEP_MS: z.coerce.number().int().min(10).default(1000),
     CONTROL_ADDRESS: z.string().optional(),
     REGION_CONFIG: z.string().optional(),
     RPC_SHARED_SECRET: z.string().optional(),

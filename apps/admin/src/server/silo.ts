@@ -36,6 +36,8 @@ export interface AdminSilo extends AppRuntime {
   readonly db: Db | undefined;
   /** The most recent calls made through the runtime, newest first (at most 50). */
   readonly recentCalls: readonly CallEvent[];
+  /** Stops the outbox drains (deliveries in flight finish), then closes the database. */
+  close(): Promise<void>;
 }
 
 // Process-wide state is kept on globalThis: Next may load this module more than once in one
@@ -93,8 +95,15 @@ const recordingFetch: typeof fetch = (input, init) => {
   return fetch(input, init);
 };
 
-async function createAdminSilo(): Promise<AdminSilo> {
-  const settings = loadAdminSettings();
+/**
+ * Opens the admin's runtime as `settings` say. In MONOLITH it opens, migrates and seeds its
+ * database and sweeps its outboxes; `closeOnSignal` (the server's) closes it all on SIGINT or
+ * SIGTERM from the moment the database is open.
+ */
+export async function createAdminSilo(
+  settings: AdminSettings = loadAdminSettings(),
+  { closeOnSignal = true }: { closeOnSignal?: boolean } = {},
+): Promise<AdminSilo> {
   const { env, config } = settings;
   const recentCalls: CallEvent[] = [];
   const onCall = (event: CallEvent) => {
@@ -110,37 +119,52 @@ async function createAdminSilo(): Promise<AdminSilo> {
       `admin: CONTROL client of ${config.controlAddress ?? "?"} and regions ` +
         `${config.regions.map((region) => `${region.name} (${region.address ?? "?"})`).join(", ")}; no database`,
     );
-    return { ...app, settings, db: undefined, recentCalls };
+    return { ...app, settings, db: undefined, recentCalls, close: async () => {} };
   }
   const db = await createDb(env.DATABASE_URL, { cwd: repoRoot });
-  closeOnExit(db);
+  let outbox: AppRuntime["outbox"];
+  let closed: Promise<void> | undefined;
+  // The drains first: a delivery in flight still writes to the database.
+  const close = () => {
+    closed ??= Promise.all((outbox?.drains ?? []).map((drain) => drain.stop())).then(() =>
+      db.$disconnect(),
+    );
+    return closed;
+  };
+  if (closeOnSignal) closeOnExit(close);
   const seeded = env.SEED_DEMO_DATA ? await seedDemoData(db, MONOLITH_SEED_SCOPE) : null;
   const app = createAppRuntime({ config, db, fetch: recordingFetch, onCall });
+  outbox = app.outbox;
+  // A message is delivered right after the commit that wrote it; the sweep delivers what that
+  // left (a failed delivery, due again; a message of a process that stopped before delivering).
+  if (closed === undefined) {
+    for (const drain of outbox?.drains ?? []) drain.start(env.OUTBOX_SWEEP_MS);
+  }
   console.log(
     `admin: MONOLITH on ${describeDb(db)}: ${describeOpening(db, seeded)}; ready in ` +
       `${Math.round(performance.now() - started)} ms`,
   );
-  return { ...app, settings, db, recentCalls };
+  return { ...app, settings, db, recentCalls, close };
 }
 
 /**
  * An embedded database left open when the process exits may be damaged: on SIGINT or SIGTERM,
- * close it, then exit. Next's own signal handler would exit without waiting for us, so the
- * package scripts set NEXT_MANUAL_SIG_HANDLE=true, which leaves the signals to this handler
- * (before the database is first opened no handler is registered: the signal simply ends the
- * process). In-flight requests are cut short: acceptable for an admin tool.
+ * close it (its outbox drains first), then exit. Next's own signal handler would exit without
+ * waiting for us, so the package scripts set NEXT_MANUAL_SIG_HANDLE=true, which leaves the
+ * signals to this handler (before the database is first opened no handler is registered: the
+ * signal simply ends the process). In-flight requests are cut short: acceptable for an admin tool.
  */
-function closeOnExit(db: Db): void {
+function closeOnExit(close: () => Promise<void>): void {
   let closing = false;
-  const close = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
-    db.$disconnect()
+    close()
       .catch((error: unknown) => console.error("closing the database:", error))
       .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
-  process.on("SIGINT", close);
-  process.on("SIGTERM", close);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 }
 
 /**
