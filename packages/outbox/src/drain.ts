@@ -193,7 +193,9 @@ export class OutboxDrain {
     await Promise.all(
       Array.from({ length: Math.min(this.#parallel, due.length) }, async () => {
         while (next < due.length && !this.#stopped) {
-          delivered += await this.#drain(due[next++] as ShardRef);
+          // Read after the await: the workers add to one total.
+          const count = await this.#drain(due[next++] as ShardRef);
+          delivered += count;
         }
       }),
     );

@@ -154,7 +154,6 @@ describe.each(testEngines)("outboxes of the demo [%s]", (engine) => {
   });
 
   it("an expired reservation is given up only when its region says the organization does not exist", async () => {
-    const control = services().client(CONTROL);
     const us = services().client(US);
     const [ghost, committed] = [uuidv7(), uuidv7()];
     const expired = new Date(Date.now() - 1000);
