@@ -38,6 +38,8 @@ export const DEMO_PATHS = [
   // Outboxes through kill -9: the demo's organizations are what flows.
   "apps/silo/test/outbox-kill.test.ts",
   "apps/silo/test/outbox-chaos.test.ts",
+  // The outbox benchmark creates and updates the demo's organizations.
+  "bench/src/outbox.ts",
   // `npm run demo`, and the admin app's form that creates an organization.
   "apps/silo/src/demo.ts",
   "apps/admin/src/app/organizations/actions.ts",

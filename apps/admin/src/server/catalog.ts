@@ -180,6 +180,10 @@ const singular = (name: string | undefined) =>
   name?.endsWith("Ids") ? name.slice(0, -1) : name?.replace(/s$/, "");
 
 function exampleString(schema: JsonSchema): string {
+  // The field's own example (Zod's .meta({ examples })) says what a made-up string cannot: a
+  // pattern's shape, such as an outbox message id's digits.
+  const [own] = Array.isArray(schema.examples) ? schema.examples : [];
+  if (typeof own === "string" && schema.pattern !== undefined) return own;
   switch (schema.format) {
     case "uuid":
       return "01940000-0000-7000-8000-000000000000";

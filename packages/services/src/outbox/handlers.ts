@@ -3,16 +3,17 @@
 // coalesced into it, it leaves the same state (tests: packages/services/test/outbox.test.ts).
 import { outboxHandlers } from "@acme/outbox";
 import type { ServiceContext } from "../context.ts";
-import { forgetOrganization, recordOrganization } from "../organization-mapping/impl.ts";
+// One import for both editions: the no-demo project drops the handler of forgetOrganization.
+import * as mappings from "../organization-mapping/impl.ts";
 import { outboxCategories } from "./categories.ts";
 
 export const handleMessage = outboxHandlers<ServiceContext>()(outboxCategories, {
   "organization.updated": async (payload, ctx) => {
-    await recordOrganization(ctx, payload);
+    await mappings.recordOrganization(ctx, payload);
   },
   // demo:start
   "organization.deleted": async (payload, ctx) => {
-    await forgetOrganization(ctx, payload);
+    await mappings.forgetOrganization(ctx, payload);
   },
   "user.updated": async (payload, ctx) => {
     // Only users who are members here are copied; one who is no longer a member is dropped.
