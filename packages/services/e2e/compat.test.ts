@@ -236,6 +236,7 @@ describe("npm run rpc:compat -- --accept", () => {
         "output-field-removed:user.getByEmail",
         "output-field-removed:user.getManyByIds",
         "output-field-removed:user.getUser",
+        "output-field-removed:user.updateUser",
       ]);
 
       const partly = compat("--accept", "output-field-removed:user.getUser");
@@ -345,8 +346,8 @@ describe("npm run rpc:compat where JSON Schema or a plain call chain hides the c
       const impl = "packages/services/src/organization/impl.ts";
       edit(
         impl,
-        'import { implement, iso } from "../context.ts";\n',
-        'import { implement, iso } from "../context.ts";\nimport type { AppClient } from "../contracts.ts";\n',
+        'import { implement, iso, type ServiceContext } from "../context.ts";\n',
+        'import { implement, iso, type ServiceContext } from "../context.ts";\nimport type { AppClient } from "../contracts.ts";\n',
       );
       edit(
         impl,
