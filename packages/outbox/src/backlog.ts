@@ -4,6 +4,7 @@
 import type { Db } from "@acme/db";
 import type { OutboxDirection } from "./category.ts";
 import type { ShardRef } from "./drain.ts";
+import { OUTBOX_TABLES } from "./tables.ts";
 
 /** The last error kept on one of a group's failing messages. */
 export interface BacklogError {
@@ -64,28 +65,6 @@ export interface ShardPage {
   readonly total: number;
 }
 
-interface Table {
-  readonly name: string;
-  /** The SQL of a row's region: a column in control's outbox, '' in a region's. */
-  readonly region: string;
-  /** The columns a shard is (PostgreSQL refuses a constant in DISTINCT ON and PARTITION BY). */
-  readonly shardColumns: string;
-}
-
-// The same tables as the drain's (drain.ts): a fixed map, so no table name comes from a caller.
-const TABLES: Record<OutboxDirection, Table> = {
-  REGION_TO_CONTROL: {
-    name: "region_outbox",
-    region: "''::text",
-    shardColumns: "shard_scope, shard_id",
-  },
-  CONTROL_TO_REGION: {
-    name: "control_outbox",
-    region: "region_name",
-    shardColumns: "region_name, shard_scope, shard_id",
-  },
-};
-
 interface Raw {
   category: string;
   regionName: string;
@@ -104,7 +83,7 @@ interface Raw {
 
 /** Each category's backlog in the outbox of `direction`, by region, then category. */
 export async function outboxBacklog(db: Db, direction: OutboxDirection): Promise<BacklogRow[]> {
-  const t = TABLES[direction];
+  const t = OUTBOX_TABLES[direction];
   // Of the failing messages, the one retried latest: the first of each array ordered that way.
   const latest = (column: string) =>
     `(array_agg(${column} ORDER BY scheduled_for DESC, id DESC)
@@ -173,7 +152,7 @@ export async function outboxShards(
   direction: OutboxDirection,
   limit = 20,
 ): Promise<ShardPage> {
-  const t = TABLES[direction];
+  const t = OUTBOX_TABLES[direction];
   // The window functions run before DISTINCT ON (each head knows its shard's count) and before
   // LIMIT (every head knows how many shards there are).
   const rows = await db.$queryRawUnsafe<RawShard[]>(

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@acme/db";
 import type { OutboxDirection, Shard } from "./category.ts";
+import { OUTBOX_TABLES, type OutboxTable } from "./tables.ts";
 
 /** A message as its drain reads it from the outbox. */
 export interface OutboxMessage {
@@ -55,27 +56,6 @@ export interface DrainOptions {
   readonly onFailed?: (message: OutboxMessage, error: unknown, retryInMs: number) => void;
 }
 
-interface Table {
-  readonly name: string;
-  /** The SQL of a row's region: a column in control's outbox, '' in a region's. */
-  readonly region: string;
-  /** What a shard's key starts with in DISTINCT ON and ORDER BY (PostgreSQL refuses a constant). */
-  readonly shardColumns: string;
-}
-
-const TABLES: Record<OutboxDirection, Table> = {
-  REGION_TO_CONTROL: {
-    name: "region_outbox",
-    region: "''::text",
-    shardColumns: "shard_scope, shard_id",
-  },
-  CONTROL_TO_REGION: {
-    name: "control_outbox",
-    region: "region_name",
-    shardColumns: "region_name, shard_scope, shard_id",
-  },
-};
-
 interface Row {
   id: string;
   category: string;
@@ -96,7 +76,7 @@ export class OutboxDrain {
   readonly direction: OutboxDirection;
   readonly #db: Db;
   readonly #deliver: Deliver;
-  readonly #table: Table;
+  readonly #table: OutboxTable;
   readonly #owner: string;
   readonly #leaseMs: number;
   readonly #baseDelayMs: number;
@@ -113,7 +93,7 @@ export class OutboxDrain {
     this.direction = direction;
     this.#db = db;
     this.#deliver = deliver;
-    this.#table = TABLES[direction];
+    this.#table = OUTBOX_TABLES[direction];
     this.#owner = options.owner ?? randomUUID();
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#baseDelayMs = options.baseDelayMs ?? 1000;
