@@ -14,6 +14,15 @@ export const REPO_ONLY_JSON: readonly JsonRemoval[] = [
 /** The demo domain: the services a project created with --no-demo does not get. */
 export const DEMO_SERVICES = ["organization", "user", "integration"];
 
+/** Methods of the demo domain in services that every project keeps (demo:start blocks). */
+export const DEMO_METHODS = ["organizationMapping.reserveSlug", "organizationMapping.releaseSlug"];
+
+/**
+ * Outbox categories of the demo domain: members of the inbox methods' message union in the RPC
+ * schema document (packages/services/src/outbox/categories.ts), removed from it by --no-demo.
+ */
+export const DEMO_OUTBOX_CATEGORIES = ["organization.deleted", "user.updated"];
+
 /** Files and folders (ending in /) of the demo domain, deleted by --no-demo. */
 export const DEMO_PATHS = [
   // The demo services, their tests, and the compatibility walk-through that edits them.

@@ -5,6 +5,8 @@ import path from "node:path";
 import { type Lockfile, pruneLockfile, stringifyLockfile } from "./lockfile.ts";
 import {
   DEMO_JSON,
+  DEMO_METHODS,
+  DEMO_OUTBOX_CATEGORIES,
   DEMO_PATHS,
   DEMO_SERVICES,
   type JsonRemoval,
@@ -72,12 +74,35 @@ function withoutDemoServices(document: string): string {
     tags?: { name: string }[];
   };
   const demoService = (route: string) =>
-    DEMO_SERVICES.some((service) => route.startsWith(`/api/0/internal/rpc/${service}/`));
+    DEMO_SERVICES.some((service) => route.startsWith(`/api/0/internal/rpc/${service}/`)) ||
+    DEMO_METHODS.some((method) => route === `/api/0/internal/rpc/${method.replace(".", "/")}/`);
   json.paths = Object.fromEntries(
     Object.entries(json.paths).filter(([route]) => !demoService(route)),
   );
   if (json.tags) json.tags = json.tags.filter((tag) => !DEMO_SERVICES.includes(tag.name));
-  return `${JSON.stringify(json, null, 2)}\n`;
+  return `${JSON.stringify(withoutDemoCategories(json), null, 2)}\n`;
+}
+
+/**
+ * The document without the demo's outbox categories: each is a member of a union (`oneOf`) on
+ * `category`; a union left with one member is that member, as Zod writes it.
+ */
+function withoutDemoCategories(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutDemoCategories);
+  if (typeof value !== "object" || value === null) return value;
+  const entries = Object.entries(value).map(([key, item]) => [key, withoutDemoCategories(item)]);
+  const node = Object.fromEntries(entries) as Record<string, unknown>;
+  if (!Array.isArray(node.oneOf)) return node;
+  const members = node.oneOf.filter((member) => {
+    const category = (member as { properties?: { category?: { const?: unknown } } }).properties
+      ?.category?.const;
+    return !(typeof category === "string" && DEMO_OUTBOX_CATEGORIES.includes(category));
+  });
+  if (members.length === node.oneOf.length) return node;
+  const { oneOf: _oneOf, ...rest } = node;
+  return members.length === 1
+    ? { ...rest, ...(members[0] as object) }
+    : { ...rest, oneOf: members };
 }
 
 /** The committed migrations of a project without the demo (see manifest.ts). */
