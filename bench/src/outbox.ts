@@ -1,50 +1,113 @@
 // Outbox delivery between two silo processes (issue 13): a control silo and an eu silo on their
-// own PGlite databases. How long after eu answers an update control's mapping shows it, and how
+// own databases (PGlite; PostgreSQL too when a server is given). How long after eu answers an update control's mapping shows it, and how
 // many updates per second flow through eu's outbox, against the same updates written straight
 // to control by RPC (what createOrganization did before the outbox) in the same run.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { demoData } from "@acme/db";
+import { createDb, demoData } from "@acme/db";
 import { createAppRuntime } from "@acme/services/runtime";
 import { Topology } from "@acme/silo/topology";
 
-export interface OutboxReport {
+export interface OutboxRun {
+  /** "PGlite" or "PostgreSQL": the engine of both silos' databases. */
+  readonly engine: string;
   readonly visibleAfterAnswer: { p50Ms: number; p99Ms: number; samples: number };
   readonly throughput: {
     readonly updatesPerS: number;
+    /** Messages written and retired (delivered, or coalesced into a delivery) per second, end to end. */
+    readonly messagesPerS: number;
     readonly deliveriesPerS: number;
     /** Until eu's outbox was empty, after the last update was answered. */
     readonly drainedAfterMs: number;
     readonly directUpsertsPerS: number;
     readonly ratio: number;
   };
+}
+
+export interface OutboxReport {
+  readonly runs: OutboxRun[];
+  readonly skipped: string[];
+  readonly loadAverage: number[];
   readonly settings: { workers: number; organizations: number; durationS: number };
 }
 
 const percentile = (sorted: number[], p: number) =>
   Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 10) / 10;
 
-export async function outboxSection({ quick }: { quick: boolean }): Promise<OutboxReport> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-outbox-"));
-  const secret = randomBytes(24).toString("hex");
-  const topology = new Topology({
-    regions: ["eu"],
-    databases: (name) => path.join(dir, name),
-    secret,
-    logLevel: "warn",
-  });
-  const erin = demoData.users.find((u) => u.email === "erin@example.com")?.id as string;
-  const workers = 16;
-  const organizations = 32;
+const WORKERS = 16;
+const ORGANIZATIONS = 32;
+
+export async function outboxSection({
+  quick,
+  postgresServer,
+}: {
+  quick: boolean;
+  /** A PostgreSQL server to measure on too (two databases are created there and dropped). */
+  postgresServer: string | undefined;
+}): Promise<OutboxReport> {
   const durationS = quick ? 3 : 8;
+  const runs: OutboxRun[] = [];
+  const skipped: string[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-outbox-"));
+  try {
+    runs.push(await measure("PGlite", (name) => path.join(dir, name), { quick, durationS }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (postgresServer === undefined) {
+    skipped.push(
+      "PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL to a server to measure it",
+    );
+  } else {
+    const admin = await createDb(postgresServer, { migrate: false, poolSize: 1 });
+    const names = {
+      control: `bench_outbox_control_${process.pid}`,
+      eu: `bench_outbox_eu_${process.pid}`,
+    };
+    const urlOf = (name: string) => {
+      const url = new URL(postgresServer);
+      url.pathname = `/${name}`;
+      return url.toString();
+    };
+    try {
+      for (const name of Object.values(names))
+        await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
+      runs.push(
+        await measure("PostgreSQL", (silo) => urlOf(names[silo as keyof typeof names]), {
+          quick,
+          durationS,
+        }),
+      );
+    } finally {
+      for (const name of Object.values(names))
+        await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.$disconnect();
+    }
+  }
+  return {
+    runs,
+    skipped,
+    loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    settings: { workers: WORKERS, organizations: ORGANIZATIONS, durationS },
+  };
+}
+
+async function measure(
+  engine: string,
+  databases: (silo: string) => string,
+  { quick, durationS }: { quick: boolean; durationS: number },
+): Promise<OutboxRun> {
+  const secret = randomBytes(24).toString("hex");
+  const topology = new Topology({ regions: ["eu"], databases, secret, logLevel: "warn" });
+  const erin = demoData.users.find((u) => u.email === "erin@example.com")?.id as string;
   try {
     await topology.start();
     const { client } = createAppRuntime({ config: topology.clientConfig() });
     const eu = { context: { region: "eu" } };
     const orgs: string[] = [];
-    for (let i = 0; i < organizations; i++) {
+    for (let i = 0; i < ORGANIZATIONS; i++) {
       const org = await client.organization.createOrganization.mutate({
         regionName: "eu",
         slug: `bench-${i}`,
@@ -70,7 +133,8 @@ export async function outboxSection({ quick }: { quick: boolean }): Promise<Outb
     };
     await drained();
 
-    // 1. From eu's answer to control's mapping showing the change (sequential updates).
+    // 1. From eu's answer (its transaction has committed) to control's mapping showing the
+    // change, one update at a time.
     const samples: number[] = [];
     const n = quick ? 40 : 150;
     for (let i = 0; i < n; i++) {
@@ -85,31 +149,31 @@ export async function outboxSection({ quick }: { quick: boolean }): Promise<Outb
     }
     samples.sort((a, b) => a - b);
 
-    // 2. Updates through eu's outbox, and the same updates straight to control, `workers` at once.
+    // 2. Updates through eu's outbox, and the same updates straight to control, WORKERS at once.
     const run = async (write: (organizationId: string, name: string) => Promise<unknown>) => {
       let count = 0;
       const until = performance.now() + durationS * 1000;
       await Promise.all(
-        Array.from({ length: workers }, async (_, w) => {
-          for (let i = w; performance.now() < until; i += workers) {
+        Array.from({ length: WORKERS }, async (_, w) => {
+          for (let i = w; performance.now() < until; i += WORKERS) {
             await write(orgs[i % orgs.length] as string, `Load ${w}-${i}`);
             count++;
           }
         }),
       );
-      return count / durationS;
+      return count;
     };
     const before = (await delivered()).delivered;
     const started = performance.now();
-    const updatesPerS = await run((organizationId, name) =>
+    const updates = await run((organizationId, name) =>
       client.organization.updateOrganization.mutate({ organizationId, name }, eu),
     );
     const answeredAt = performance.now();
     await drained();
-    const drainedAfterMs = Math.round(performance.now() - answeredAt);
-    const deliveriesPerS =
-      ((await delivered()).delivered - before) / ((performance.now() - started) / 1000);
-    const directUpsertsPerS = await run((organizationId, name) =>
+    const drainedAt = performance.now();
+    const endToEndS = (drainedAt - started) / 1000;
+    const deliveries = (await delivered()).delivered - before;
+    const directUpserts = await run((organizationId, name) =>
       client.organizationMapping.upsert.mutate({
         organizationId,
         slug: `bench-${orgs.indexOf(organizationId)}`,
@@ -118,34 +182,39 @@ export async function outboxSection({ quick }: { quick: boolean }): Promise<Outb
       }),
     );
     return {
+      engine,
       visibleAfterAnswer: {
         p50Ms: percentile(samples, 0.5),
         p99Ms: percentile(samples, 0.99),
         samples: samples.length,
       },
       throughput: {
-        updatesPerS: Math.round(updatesPerS),
-        deliveriesPerS: Math.round(deliveriesPerS),
-        drainedAfterMs,
-        directUpsertsPerS: Math.round(directUpsertsPerS),
-        ratio: Math.round((updatesPerS / directUpsertsPerS) * 100) / 100,
+        updatesPerS: Math.round(updates / durationS),
+        messagesPerS: Math.round(updates / endToEndS),
+        deliveriesPerS: Math.round(deliveries / endToEndS),
+        drainedAfterMs: Math.round(drainedAt - answeredAt),
+        directUpsertsPerS: Math.round(directUpserts / durationS),
+        ratio: Math.round((updates / directUpserts) * 100) / 100,
       },
-      settings: { workers, organizations, durationS },
     };
   } finally {
     await topology.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function outboxRows(report: OutboxReport): string[] {
-  const t = report.throughput;
-  const v = report.visibleAfterAnswer;
-  return [
+  const { workers, organizations } = report.settings;
+  const rows = [
     "",
-    `outbox, control and eu silo processes on PGlite (${report.settings.workers} callers, ${report.settings.organizations} organizations):`,
-    `  control sees an update after eu answered it: p50 ${v.p50Ms} ms, p99 ${v.p99Ms} ms (${v.samples} sequential updates)`,
-    `  updates through eu's outbox: ${t.updatesPerS}/s answered, ${t.deliveriesPerS}/s delivered to control (the rest coalesced), outbox empty ${t.drainedAfterMs} ms after the last answer`,
-    `  baseline, the same updates as direct RPC upserts on control: ${t.directUpsertsPerS}/s (outbox path ${t.ratio}x)`,
+    `outbox, a control and an eu silo process (${workers} callers, ${organizations} organizations; load average ${report.loadAverage.join(" ")}):`,
   ];
+  for (const { engine, throughput: t, visibleAfterAnswer: v } of report.runs) {
+    rows.push(
+      `  ${engine}: control sees an update after eu answered it: p50 ${v.p50Ms} ms, p99 ${v.p99Ms} ms (${v.samples} sequential updates)`,
+      `  ${engine}: ${t.updatesPerS} updates/s answered; ${t.messagesPerS} messages/s end to end until eu's outbox was empty (${t.deliveriesPerS} deliveries/s, the rest coalesced; empty ${t.drainedAfterMs} ms after the last answer)`,
+      `  ${engine}: baseline, the same updates as direct RPC upserts on control: ${t.directUpsertsPerS}/s (outbox path ${t.ratio}x)`,
+    );
+  }
+  for (const line of report.skipped) rows.push(`  skipped: ${line}`);
+  return rows;
 }

@@ -52,7 +52,11 @@ const runMemory = async () => {
 // demo:start
 // Outbox delivery between two silo processes. `--outbox` runs this section alone.
 const runOutbox = async () => {
-  const report = await outboxSection({ quick });
+  const report = await outboxSection({
+    quick,
+    postgresServer:
+      process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined,
+  });
   for (const line of outboxRows(report)) console.log(line);
   return report;
 };

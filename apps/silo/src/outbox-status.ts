@@ -1,7 +1,12 @@
 // What this silo's outboxes hold, for /healthz and /metrics: one backlog query per outbox,
 // shared by every request within a second, and never waited on longer than a bound.
 import type { Db } from "@acme/db";
-import { type BacklogRow, type OutboxDirection, outboxBacklog } from "@acme/outbox";
+import {
+  type BacklogRow,
+  type OutboxDirection,
+  outboxBacklog,
+  outboxErrorText,
+} from "@acme/outbox";
 
 /** An outbox by the silo that writes it: a region's (region_outbox) or control's. */
 export type OutboxName = "region" | "control";
@@ -52,7 +57,7 @@ export class OutboxStatus {
             (rows): OutboxReading => ({ outbox: outboxName(direction), rows }),
             (error: unknown): OutboxReading => ({
               outbox: outboxName(direction),
-              error: errorMessage(error),
+              error: outboxErrorText(error),
             }),
           ),
         ),
@@ -129,11 +134,4 @@ export function outboxHealth(readings: readonly OutboxReading[]): Record<string,
     };
   }
   return health;
-}
-
-/** An error as the outbox keeps it in `last_error`: its code (an RPC or Prisma code) and message. */
-export function errorMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? `${code}: ${error.message}` : error.message;
 }

@@ -14,14 +14,14 @@ import {
   type SeedScope,
   seedDemoData,
 } from "@acme/db";
-import type { OutboxMessage } from "@acme/outbox";
+import { type OutboxMessage, outboxErrorText } from "@acme/outbox";
 import { loadSiloConfig, type SiloConfig } from "@acme/rpc";
 import { rpcSchema } from "@acme/services";
 import { createAppRuntime, DEMO_REGION_CONFIG } from "@acme/services/runtime";
 import { pino } from "pino";
 import { loadSiloEnv, SILO_ENV_DEFAULTS, type SiloEnvDefaults } from "./env.ts";
 import { SiloMetrics } from "./metrics.ts";
-import { errorMessage, type OutboxName, OutboxStatus } from "./outbox-status.ts";
+import { type OutboxName, OutboxStatus } from "./outbox-status.ts";
 import { createSiloServer } from "./server.ts";
 import { outgoingTraceHeaders } from "./trace.ts";
 
@@ -34,10 +34,9 @@ export interface SiloAppOptions {
   readonly defaults?: SiloEnvDefaults;
 }
 
-// One drain options object serves both drains of a MONOLITH: a message's region tells its outbox
-// (control's messages are each for a region; a region's have none).
+// One drain options object serves both drains of a MONOLITH: a message says which outbox it is in.
 const outboxOf = (message: OutboxMessage): OutboxName =>
-  message.regionName === "" ? "region" : "control";
+  message.direction === "REGION_TO_CONTROL" ? "region" : "control";
 
 function seedScope(config: SiloConfig): SeedScope | null {
   if (config.mode === "MONOLITH") return MONOLITH_SEED_SCOPE;
@@ -83,7 +82,7 @@ async function start(options: SiloAppOptions): Promise<void> {
             messageId: message.id,
             attempts: message.attempts + 1,
             retryInMs,
-            error: errorMessage(error),
+            error: outboxErrorText(error),
           },
           "outbox delivery failed",
         );

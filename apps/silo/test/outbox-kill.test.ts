@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, Topology } from "../src/topology.ts";
 
 const erin = demoData.users.find((u) => u.email === "erin@example.com")?.id as string;
-const ORGS = 12;
-const UPDATES_PER_ORG = 4;
+const ORGS = 20;
+// 200 updates while control is dead, as issue 13 asks.
+const UPDATES_PER_ORG = 10;
 
 describe.each(testEngines)("outboxes across processes [%s]", (engine) => {
   const secret = randomBytes(24).toString("hex");
@@ -95,6 +96,19 @@ describe.each(testEngines)("outboxes across processes [%s]", (engine) => {
       }
     }
     expect(failed).toBe(0);
+    // A create needs control (it reserves the slug there): it fails at once with a clear error,
+    // and nothing of it is left behind (checked below, once control is back).
+    const downSlug = `outbox-${engine}-while-control-is-down`;
+    const attempt = performance.now();
+    const refused = await c.organization.createOrganization
+      .mutate({ regionName: "eu", slug: downSlug, name: "Down", ownerUserId: erin })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(refused).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    expect(String((refused as Error).message)).toMatch(/control/i);
+    console.log(`[${engine}] create refused after ${Math.round(performance.now() - attempt)} ms`);
     // Messages wait in eu's outbox (control is unreachable).
     expect(await metric("eu", "outbox_messages_waiting")).toBeGreaterThan(0);
 
@@ -125,5 +139,17 @@ describe.each(testEngines)("outboxes across processes [%s]", (engine) => {
       ]);
       expect(mapping).toMatchObject({ slug: org?.slug, name: org?.name, regionName: "eu" });
     }
+    // The refused create left nothing: no organization, no mapping, and no reservation holding
+    // its slug (creating it now succeeds).
+    expect(await c.organization.getOrgBySlug.query({ slug: downSlug }, eu)).toBeNull();
+    expect(await c.organizationMapping.getBySlug.query({ slug: downSlug })).toBeNull();
+    await expect(
+      c.organization.createOrganization.mutate({
+        regionName: "eu",
+        slug: downSlug,
+        name: "Up",
+        ownerUserId: erin,
+      }),
+    ).resolves.toMatchObject({ slug: downSlug });
   }, 180_000);
 });

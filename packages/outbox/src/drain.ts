@@ -8,6 +8,8 @@ import { OUTBOX_TABLES, type OutboxTable } from "./tables.ts";
 
 /** A message as its drain reads it from the outbox. */
 export interface OutboxMessage {
+  /** Which outbox the message is in: a region's (REGION_TO_CONTROL) or control's. */
+  readonly direction: OutboxDirection;
   /** The message's id in its outbox (a bigint, as digits). */
   readonly id: string;
   readonly category: string;
@@ -87,6 +89,8 @@ export class OutboxDrain {
   readonly #running = new Map<string, { again: boolean; done: Promise<void> }>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #sweeping: Promise<unknown> | undefined;
+  /** Work started by a drain that `settled()` also waits for. */
+  readonly #background = new Set<Promise<void>>();
   #stopped = false;
 
   constructor(db: Db, direction: OutboxDirection, deliver: Deliver, options: DrainOptions = {}) {
@@ -112,8 +116,12 @@ export class OutboxDrain {
 
   /** Resolves when no drain is running in this process (tests, shutdown). */
   async settled(): Promise<void> {
-    while (this.#running.size > 0 || this.#sweeping !== undefined) {
-      await Promise.all([...[...this.#running.values()].map((run) => run.done), this.#sweeping]);
+    while (this.#running.size > 0 || this.#sweeping !== undefined || this.#background.size > 0) {
+      await Promise.all([
+        ...[...this.#running.values()].map((run) => run.done),
+        this.#sweeping,
+        ...this.#background,
+      ]);
     }
   }
 
@@ -244,6 +252,7 @@ export class OutboxDrain {
         );
         const newest = same[0] ?? head;
         const message: OutboxMessage = {
+          direction: this.direction,
           id: newest.id,
           category: head.category,
           shard: { scope: head.shardScope, id: head.shardId },
@@ -262,7 +271,7 @@ export class OutboxDrain {
                     scheduled_for = now() + $3 * interval '1 millisecond'
               WHERE ${t.name}.id = $1::bigint`,
             head.id,
-            describeError(error),
+            outboxErrorText(error),
             retryInMs,
           );
           this.#options.onFailed?.(message, error, retryInMs);
@@ -280,6 +289,9 @@ export class OutboxDrain {
         );
         delivered++;
         this.#options.onDelivered?.(message, same.length - 1);
+        // A message that had failed went through: its silo is back. The shards backing off
+        // from the same silo need not wait out their pauses (up to maxDelayMs each).
+        if (head.attempts > 0) this.#track(this.#destinationBack(shard.regionName));
         await this.#renew(shard);
       }
     } finally {
@@ -295,6 +307,29 @@ export class OutboxDrain {
         });
     }
     return delivered;
+  }
+
+  #track(work: Promise<void>): void {
+    this.#background.add(work);
+    void work.finally(() => this.#background.delete(work));
+  }
+
+  /**
+   * Makes due now every waiting message for the same silo that is backing off after a failure
+   * (control for a region's outbox; that region for control's), and sweeps them.
+   */
+  async #destinationBack(regionName: string): Promise<void> {
+    const t = this.#table;
+    try {
+      const woken = await this.#db.$executeRawUnsafe(
+        `UPDATE ${t.name} SET scheduled_for = now()
+          WHERE ${t.region} = $1 AND attempts > 0 AND scheduled_for > now()`,
+        regionName,
+      );
+      if (woken > 0 && !this.#stopped) await this.sweep();
+    } catch {
+      // The database failed: the periodic sweep finds them when they are due.
+    }
   }
 
   /** Exponential, capped, with jitter (half to all of it), so failing shards spread out. */
@@ -335,8 +370,11 @@ export class OutboxDrain {
   }
 }
 
-/** What a failed delivery keeps as the message's last error. */
-function describeError(error: unknown): string {
+/**
+ * What a failed delivery keeps as the message's last error (and what a log line should say):
+ * the error's code (an RPC or Prisma code) or name, and its message, cut at 2000 characters.
+ */
+export function outboxErrorText(error: unknown): string {
   const text =
     error instanceof Error
       ? `${(error as { code?: unknown }).code ?? error.name}: ${error.message}`

@@ -21,6 +21,7 @@ export {
   type DrainOptions,
   OutboxDrain,
   type OutboxMessage,
+  outboxErrorText,
   type ShardRef,
 } from "./drain.ts";
 export {

@@ -297,6 +297,46 @@ describe.each(testEngines)("outbox [%s]", (engine) => {
       expect(await drain.sweep()).toBe(0);
     });
 
+    it("once a failed message goes through, the shards backing off from the same silo are delivered without waiting out their pauses", async () => {
+      let down = true;
+      const sink = recorder(() => down);
+      // Pauses of a minute: only the wake-up can deliver the other shards within the test.
+      const drain = new OutboxDrain(database.db, "CONTROL_TO_REGION", sink.deliver, {
+        baseDelayMs: 60_000,
+        maxDelayMs: 60_000,
+      });
+      await database.db.controlOutbox.createMany({
+        data: ["eu", "us"].flatMap((regionName) =>
+          ["b1", "b2", "b3"].map((board) => ({
+            category: "board.pinged",
+            regionName,
+            shardScope: "board",
+            shardId: board,
+            objectId: board,
+            payload: { board },
+          })),
+        ),
+      });
+      await drain.sweep();
+      expect(await database.db.controlOutbox.count({ where: { attempts: 1 } })).toBe(6);
+      // eu comes back; its b1 is tried again first (made due by hand).
+      down = false;
+      await database.db.controlOutbox.updateMany({
+        where: { regionName: "eu", shardId: "b1" },
+        data: { scheduledFor: new Date(0) },
+      });
+      await drain.sweep();
+      await drain.settled();
+      expect(sink.delivered.map((m) => `${m.regionName}/${m.shard.id}`).sort()).toEqual([
+        "eu/b1",
+        "eu/b2",
+        "eu/b3",
+      ]);
+      // us was not heard from: its shards keep their pauses.
+      expect(await database.db.controlOutbox.count({ where: { regionName: "us" } })).toBe(3);
+      expect(await drain.sweep()).toBe(0);
+    });
+
     it("leaves a shard leased by a live drain alone, and takes over one whose drain died", async () => {
       const sink = recorder();
       const drain = new OutboxDrain(database.db, "REGION_TO_CONTROL", sink.deliver);
