@@ -115,24 +115,42 @@ export class Topology {
     const silo: SiloProcess = { name, url: this.url(name), child, exited };
     this.silos.set(name, silo);
     const output: string[] = [];
-    const ready = new Promise<void>((resolve, reject) => {
-      for (const stream of [child.stdout, child.stderr]) {
-        if (stream === null) continue;
-        readline.createInterface({ input: stream }).on("line", (line) => {
-          output.push(line);
-          this.#options.onLine?.(name, line);
-          if (line.includes('"msg":"silo ready"')) resolve();
-        });
-      }
-      void exited.then((code) =>
-        reject(
-          new Error(`The ${name} silo exited (${code}) before it was ready:\n${output.join("\n")}`),
-        ),
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream === null) continue;
+      readline.createInterface({ input: stream }).on("line", (line) => {
+        output.push(line);
+        this.#options.onLine?.(name, line);
+      });
+    }
+    // Ready when its /healthz answers as this silo, whatever LOG_LEVEL hides.
+    let gone = false;
+    const failed = exited.then((code) => {
+      gone = true;
+      throw new Error(
+        `The ${name} silo exited (${code}) before it was ready:\n${output.join("\n")}`,
       );
     });
-    ready.catch(() => {});
-    await ready;
+    failed.catch(() => {});
+    const answers = async () => {
+      while (!gone && !(await this.#answersAs(silo.url, mode, name))) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await Promise.race([answers(), failed]);
+    if (gone) await failed;
     return silo;
+  }
+
+  /** Whether the silo at `url` answers /healthz as the silo `name` of this topology. */
+  async #answersAs(url: string, mode: string, name: string): Promise<boolean> {
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      const health = (await response.json()) as { mode?: unknown; region?: unknown };
+      return health.mode === mode && (mode === "CONTROL" || health.region === name);
+    } catch {
+      // Not listening yet.
+      return false;
+    }
   }
 
   /**

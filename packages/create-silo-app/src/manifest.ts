@@ -51,6 +51,7 @@ export const DEMO_PATHS = [
   "bench/src/outbox.ts",
   // `npm run demo`, and the admin app's form that creates an organization.
   "apps/silo/src/demo.ts",
+  "apps/silo/test/demo.test.ts",
   "apps/admin/src/app/organizations/actions.ts",
   "apps/admin/src/app/organizations/create-form.tsx",
 ];

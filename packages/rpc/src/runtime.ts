@@ -145,8 +145,12 @@ export class SiloRuntime<Ctx extends object = object> {
           silo: route.silo,
           path,
           input: rawInput ?? {},
-          // One key per logical call, sent with every attempt.
-          idempotencyKey: isMutation ? (callerKey ?? newIdempotencyKey()) : undefined,
+          // One key per logical call, sent with every attempt. A mutation declared idempotent
+          // (the outbox inboxes) may simply run again: it gets a key only from its caller, and
+          // the silo stores nothing for it.
+          idempotencyKey: isMutation
+            ? (callerKey ?? (method.idempotent === true ? undefined : newIdempotencyKey()))
+            : undefined,
           secret: this.config.secrets[0] ?? "",
           deadline: budget.deadline,
           budgetMs: budget.ms,
