@@ -17,7 +17,7 @@ import {
 import { type OutboxMessage, outboxErrorText } from "@acme/outbox";
 import { loadSiloConfig, type SiloConfig } from "@acme/rpc";
 import { rpcSchema } from "@acme/services";
-import { createAppRuntime, DEMO_REGION_CONFIG } from "@acme/services/runtime";
+import { createAppRuntime, DEMO_REGION_CONFIG, followMappingChanges } from "@acme/services/runtime";
 import { pino } from "pino";
 import { loadSiloEnv, SILO_ENV_DEFAULTS, type SiloEnvDefaults } from "./env.ts";
 import { SiloMetrics } from "./metrics.ts";
@@ -59,9 +59,11 @@ async function start(options: SiloAppOptions): Promise<void> {
   const db = await createDb(env.DATABASE_URL, { cwd: repoRoot });
 
   const metrics = new SiloMetrics({ silo });
-  const { runtime, client, outbox } = createAppRuntime({
+  const { runtime, client, outbox, mappings } = createAppRuntime({
     config,
     db,
+    onMappingAnnounceError: (error) =>
+      logger.warn({ error: String(error) }, "could not tell the other replicas a mapping changed"),
     onCall: (event) => metrics.made(event),
     outgoingHeaders: outgoingTraceHeaders,
     drain: {
@@ -95,6 +97,10 @@ async function start(options: SiloAppOptions): Promise<void> {
     drains.map((drain) => drain.direction),
   );
   metrics.watchOutboxes(() => outboxes.read());
+  // Every replica of this silo forgets a mapping that one of them changed.
+  const mappingChanges = await followMappingChanges(db, mappings, (error) =>
+    logger.warn({ error: String(error) }, "mapping changes: the LISTEN connection broke"),
+  );
   const server = createSiloServer({
     runtime,
     db,
@@ -117,6 +123,7 @@ async function start(options: SiloAppOptions): Promise<void> {
     // After the server (a request may still write a message and start its delivery), before the
     // database: deliveries in flight finish, what is left waits in the outbox for the next start.
     await Promise.all(drains.map((drain) => drain.stop()));
+    await mappingChanges.close();
     await db.$disconnect();
     logger.info("stopped: database closed");
     logger.flush();

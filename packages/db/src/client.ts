@@ -1,4 +1,4 @@
-import type { Driver, DriverOptions } from "./driver.ts";
+import type { Driver, DriverOptions, ListenHandlers, Subscription } from "./driver.ts";
 import { migrations } from "./generated/migrations.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { applyMigrations, type MigrationReport } from "./migrate.ts";
@@ -117,4 +117,17 @@ function entryOf(db: Db) {
   const entry = drivers.get(db);
   if (entry === undefined) throw new Error("This Prisma client was not opened by createDb().");
   return entry;
+}
+
+/**
+ * Subscribes to a NOTIFY channel of this database: every process on it (the replicas of one silo)
+ * hears what any of them sends with `notifyDb`, once the sending transaction commits.
+ */
+export function listenDb(db: Db, channel: string, handlers: ListenHandlers): Promise<Subscription> {
+  return driverOf(db).listen(channel, handlers);
+}
+
+/** Sends `payload` to every listener of `channel` on this database (PostgreSQL's pg_notify). */
+export async function notifyDb(db: Db, channel: string, payload: string): Promise<void> {
+  await db.$queryRaw`SELECT pg_notify(${channel}, ${payload})::text`;
 }

@@ -23,6 +23,24 @@ export interface Driver {
   readonly opened?: "existing" | "snapshot" | "initdb" | undefined;
   readonly adapterFactory: SqlDriverAdapterFactory;
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Subscribes to a NOTIFY channel of this database (see `listenDb`); closed with the driver. */
+  listen(channel: string, handlers: ListenHandlers): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  /** A notification's payload. */
+  readonly onNotify: (payload: string) => void;
+  /**
+   * The subscription was down and is back (PostgreSQL: its connection broke and was opened
+   * again): notifications sent meanwhile are lost, so whatever they keep fresh must be reloaded.
+   */
+  readonly onResync?: () => void;
+  /** The subscription's connection broke; it is opened again after a pause. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface Subscription {
   close(): Promise<void>;
 }
 

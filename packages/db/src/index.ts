@@ -5,9 +5,12 @@ export {
   dbTarget,
   describeDb,
   describeOpening,
+  listenDb,
   migrateDb,
+  notifyDb,
   openReport,
 } from "./client.ts";
+export type { ListenHandlers, Subscription } from "./driver.ts";
 export {
   type OrganizationMapping,
   OrganizationStatus,

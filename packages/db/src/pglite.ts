@@ -83,6 +83,15 @@ export async function openPGlite(
       withPostgresErrorKinds,
     ),
     transaction: (work) => db.transaction((tx) => work(pgliteSession(tx))),
+    // One process: notifications never get lost, so there is nothing to resync.
+    async listen(channel, handlers) {
+      const unsubscribe = await db.listen(channel, handlers.onNotify);
+      return {
+        close: async () => {
+          if (!db.closed) await unsubscribe();
+        },
+      };
+    },
     close,
   };
 }

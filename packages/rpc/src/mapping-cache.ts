@@ -7,6 +7,11 @@ export interface MappingCacheOptions {
   /** Most mappings kept (default 10,000); the least recently resolved go first. */
   maxEntries?: number;
   now?: () => number;
+  /**
+   * Called by `invalidate()` after forgetting the mapping: tells the other processes that cache
+   * it (the silo's other replicas), which `forget()` it.
+   */
+  onInvalidate?: (mapping: { organizationId?: string; slug?: string }) => void;
 }
 
 const SINGLE = "single";
@@ -21,6 +26,7 @@ export class MappingCache implements MappingSource {
   readonly #ttlMs: number;
   readonly #max: number;
   readonly #now: () => number;
+  readonly #onInvalidate: MappingCacheOptions["onInvalidate"];
   // Keys: "s:<slug>", "i:<id>" and SINGLE. Map order is recency order (re-inserted on hit).
   readonly #entries = new Map<string, { mapping: OrganizationMapping; expires: number }>();
 
@@ -29,6 +35,7 @@ export class MappingCache implements MappingSource {
     this.#ttlMs = options.ttlMs ?? 10_000;
     this.#max = options.maxEntries ?? 10_000;
     this.#now = options.now ?? Date.now;
+    this.#onInvalidate = options.onInvalidate;
   }
 
   // A miss asks the source with the lookup's options: its deadline bounds that request.
@@ -51,8 +58,17 @@ export class MappingCache implements MappingSource {
     return entry !== undefined && entry.expires > this.#now() ? entry.mapping : undefined;
   }
 
-  /** Forgets an organization's mapping, by id and by slug (call it when a mapping changes). */
+  /**
+   * Forgets an organization's mapping, by id and by slug, and tells the other processes that
+   * cache it (`onInvalidate`): call it when a mapping changes.
+   */
   invalidate(mapping: { organizationId?: string; slug?: string }): void {
+    this.forget(mapping);
+    this.#onInvalidate?.(mapping);
+  }
+
+  /** Forgets an organization's mapping without telling anyone (another process changed it). */
+  forget(mapping: { organizationId?: string; slug?: string }): void {
     for (const [key, entry] of this.#entries) {
       if (
         entry.mapping.organizationId === mapping.organizationId ||

@@ -14,7 +14,7 @@ import {
 import type { ServiceContext } from "./context.ts";
 import { type AppClient, contracts } from "./contracts.ts";
 import { databaseIdempotencyStore } from "./idempotency.ts";
-import { databaseMappings, rpcMappings } from "./mappings.ts";
+import { announceMappingChange, databaseMappings, rpcMappings } from "./mappings.ts";
 import { serviceEntries } from "./registry.ts";
 
 /**
@@ -34,6 +34,8 @@ export interface AppRuntimeOptions {
   readonly onCall?: (event: CallEvent) => void;
   readonly outgoingHeaders?: () => Record<string, string> | undefined;
   readonly mappingCache?: MappingCacheOptions;
+  /** A mapping change could not be announced to the silo's other replicas (logged by a silo). */
+  readonly onMappingAnnounceError?: (error: unknown) => void;
   /** How this process's outbox drains deliver (lease, backoff, callbacks for metrics). */
   readonly drain?: DrainOptions;
 }
@@ -110,7 +112,13 @@ export function createAppRuntime(options: AppRuntimeOptions): AppRuntime {
         })
       : databaseMappings(db);
   const remoteOnly = db === undefined;
-  const mappings = new MappingCache(source, options.mappingCache);
+  const mappings = new MappingCache(source, {
+    ...(db === undefined
+      ? {}
+      : // The silo's other replicas forget a mapping this one changed (followMappingChanges).
+        { onInvalidate: announceMappingChange(db, options.onMappingAnnounceError ?? (() => {})) }),
+    ...options.mappingCache,
+  });
   const runtime: SiloRuntime<ServiceContext> = new SiloRuntime<ServiceContext>({
     config,
     registry: new ServiceRegistry(serviceEntries),
@@ -140,3 +148,4 @@ export function createAppRuntime(options: AppRuntimeOptions): AppRuntime {
       : { db, client, mappings, outbox, regionName: config.regionName };
   return { runtime, client, mappings, ...(outbox === undefined ? {} : { outbox }) };
 }
+export { followMappingChanges, MAPPING_CHANGES_CHANNEL } from "./mappings.ts";
