@@ -1,11 +1,15 @@
 // npm run dev:multi: a control silo and two region silos (us, eu) as separate processes on
 // loopback ports, each with its own database, migrated and seeded so that each organization
 // lives in its region's database and its mapping in control's. Ctrl-C stops them all cleanly.
+// npm run dev:scale (--scale): the same silos, each as 2 replicas on its own PostgreSQL database
+// behind HAProxy, as a team deploys them.
 import { spawn } from "node:child_process";
 import readline from "node:readline";
 import { envFlag, loadEnv, repoRoot } from "@acme/config";
+import { createDb, redactDatabaseUrl } from "@acme/db";
 import { z } from "zod";
 import { DEV_RPC_SECRET } from "./dev-multi-secret.ts";
+import { haproxyInstalled } from "./load-balancer.ts";
 import { Topology } from "./topology.ts";
 
 const env = loadEnv(
@@ -18,14 +22,52 @@ const env = loadEnv(
     /** Start the admin app as the silos' client (default true; the browser tests start their own). */
     MULTI_ADMIN: envFlag.default(true),
     LOG_LEVEL: z.string().default("info"),
+    /** dev:scale: the PostgreSQL server on which each silo gets a database (silo_scale_<name>). */
+    DATABASE_SERVER_URL: z.string().default("postgresql://postgres@127.0.0.1:5432/postgres"),
+    /** dev:scale: processes per silo. */
+    SCALE_REPLICAS: z.coerce.number().int().min(1).max(8).default(2),
   }),
 );
+const scale = process.argv.includes("--scale");
 
 const databases: Record<string, string> = {
   control: env.CONTROL_DATABASE_URL ?? ".data/multi/control",
   us: env.US_DATABASE_URL ?? ".data/multi/us",
   eu: env.EU_DATABASE_URL ?? ".data/multi/eu",
 };
+let replicas = 1;
+if (scale) {
+  if (!haproxyInstalled()) {
+    console.error(
+      "npm run dev:scale needs HAProxy in front of the replicas: apt-get install -y haproxy",
+    );
+    process.exit(1);
+  }
+  // Replicas share their silo's database: one PostgreSQL database per silo, made if missing.
+  try {
+    const server = await createDb(env.DATABASE_SERVER_URL, { migrate: false, poolSize: 1 });
+    try {
+      for (const name of ["control", "us", "eu"]) {
+        const url = new URL(env.DATABASE_SERVER_URL);
+        url.pathname = `/silo_scale_${name}`;
+        const [found] = await server.$queryRawUnsafe<unknown[]>(
+          "SELECT 1 FROM pg_database WHERE datname = $1",
+          `silo_scale_${name}`,
+        );
+        if (found === undefined)
+          await server.$executeRawUnsafe(`CREATE DATABASE silo_scale_${name}`);
+        databases[name] = url.toString();
+      }
+    } finally {
+      await server.$disconnect();
+    }
+    replicas = env.SCALE_REPLICAS;
+  } catch (error) {
+    console.log(
+      `No PostgreSQL server at ${redactDatabaseUrl(env.DATABASE_SERVER_URL)} (${error instanceof Error ? error.message : error}): one replica per silo on its embedded database, behind HAProxy. Set DATABASE_SERVER_URL for replicas.`,
+    );
+  }
+}
 
 /** One readable line per JSON log line: `[eu     ] silo ready url=... mode=REGION`. */
 function show(silo: string, line: string): void {
@@ -52,9 +94,14 @@ function show(silo: string, line: string): void {
 
 const base = env.MULTI_BASE_PORT;
 const started = performance.now();
-console.log("Starting control, us and eu silos...");
+console.log(
+  `Starting control, us and eu silos${scale ? `, ${replicas} replica(s) each behind HAProxy` : ""}...`,
+);
 const topology = new Topology({
   ports: { control: base, us: base + 1, eu: base + 2 },
+  replicas,
+  loadBalancer: scale,
+  checkIntervalMs: 1000,
   databases: (name) => databases[name] as string,
   secret: env.RPC_SHARED_SECRET,
   logLevel: env.LOG_LEVEL,
@@ -110,7 +157,19 @@ for (const silo of topology.silos.values()) {
 
 console.log(`
 Silos ready in ${((performance.now() - started) / 1000).toFixed(1)} s${env.MULTI_ADMIN ? " (the admin app starts on http://127.0.0.1:3000 as their CONTROL client)" : ""}:
-  control  ${topology.url("control")}   (${databases.control})
-  us       ${topology.url("us")}   (${databases.us})
-  eu       ${topology.url("eu")}   (${databases.eu})
+  control  ${topology.url("control")}   (${redactDatabaseUrl(databases.control ?? "")})
+  us       ${topology.url("us")}   (${redactDatabaseUrl(databases.us ?? "")})
+  eu       ${topology.url("eu")}   (${redactDatabaseUrl(databases.eu ?? "")})${
+    topology.balanced
+      ? `\n  behind HAProxy: ${["control", "us", "eu"]
+          .map(
+            (s) =>
+              `${s} ${topology
+                .processesOf(s)
+                .map((p) => topology.url(p).replace("http://127.0.0.1", ""))
+                .join(" ")}`,
+          )
+          .join(", ")}`
+      : ""
+  }
 Try: npm run demo    Health: curl ${topology.url("eu")}/healthz    Ctrl-C stops everything.`);

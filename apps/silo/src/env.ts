@@ -21,6 +21,8 @@ const schemaWith = (defaults: SiloEnvDefaults) =>
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** How long SIGTERM keeps serving with /healthz at 503 before it stops accepting (replicas behind a load balancer). */
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(0),
     /** How often the outbox drains look for messages left over (failed, or written by a process that died). */
     OUTBOX_SWEEP_MS: z.coerce.number().int().min(10).default(1000),
   });

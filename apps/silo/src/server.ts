@@ -19,6 +19,12 @@ export interface SiloServerOptions {
   readonly version: string;
   /** How long shutdown waits for in-flight requests before cutting them off. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * How long shutdown keeps serving, with /healthz answering 503 "draining" and every answer
+   * closing its connection, before it stops accepting (default 0): time for a load balancer's
+   * health checks to take this replica out, so that no request reaches a closed port.
+   */
+  readonly shutdownDrainMs?: number;
   /** The OpenAPI document served at GET /openapi.json. */
   readonly openapi?: () => unknown;
   /** This silo's outboxes: their backlog is /healthz's `outbox` field (never its status). */
@@ -28,7 +34,10 @@ export interface SiloServerOptions {
 export interface SiloServer {
   readonly server: http.Server;
   listen(port: number, host: string): Promise<AddressInfo>;
-  /** Stops accepting, lets in-flight requests finish (bounded), closes every connection. */
+  /**
+   * Answers /healthz with 503 for `shutdownDrainMs`, then stops accepting, lets in-flight
+   * requests finish (bounded), and closes every connection.
+   */
   shutdown(): Promise<{ unfinished: number }>;
 }
 
@@ -135,6 +144,8 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
       }
       if (draining && inFlight === 0) drained?.();
     });
+    // Shutting down: a keep-alive connection must not outlive this replica's last answer.
+    if (draining) res.setHeader("connection", "close");
     runInTrace(trace, () => {
       if (path.startsWith(RPC_PATH_PREFIX)) {
         // In its own trace: the queue runs it from another request's turn.
@@ -185,6 +196,8 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
       }),
     async shutdown() {
       draining = true;
+      const drainMs = options.shutdownDrainMs ?? 0;
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {

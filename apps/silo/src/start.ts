@@ -108,6 +108,7 @@ async function start(options: SiloAppOptions): Promise<void> {
     metrics,
     version,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
     openapi: rpcSchema,
     outboxes,
   });

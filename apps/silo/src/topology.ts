@@ -1,5 +1,7 @@
 // Starts a control silo and region silos as separate processes on loopback ports, each with its
 // own database: for `npm run dev:multi`, the demo, the multi-process tests and the benchmark.
+// With `replicas`, each silo is that many processes on its one database (PostgreSQL), behind
+// HAProxy (load-balancer.ts), as a team deploys it: `npm run dev:scale`.
 import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
@@ -7,6 +9,7 @@ import readline from "node:readline";
 import { pathToFileURL } from "node:url";
 import { repoRoot } from "@acme/config";
 import { type SiloConfig, siloConfig } from "@acme/rpc";
+import { LoadBalancer } from "./load-balancer.ts";
 
 const MAIN = path.join(import.meta.dirname, "main.ts");
 const EXIT_WITH_PARENT = pathToFileURL(path.join(import.meta.dirname, "exit-with-parent.ts")).href;
@@ -22,9 +25,22 @@ export interface TopologyOptions {
   readonly logLevel?: string;
   /** Extra environment for every silo. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Every line a silo prints (its JSON logs). */
+  /** Every line a silo prints (its JSON logs); a replica is named `eu#2`, the balancer `haproxy`. */
   readonly onLine?: (silo: string, line: string) => void;
+  /**
+   * Processes per silo (default 1). Above 1, or with `loadBalancer`, HAProxy listens on each
+   * silo's port and spreads calls over its replicas (`eu#1`, `eu#2`, ...), which need a
+   * PostgreSQL database (an embedded one is a single process's).
+   */
+  readonly replicas?: number;
+  /** HAProxy in front of the silos even with one replica each (default: when replicas > 1). */
+  readonly loadBalancer?: boolean;
+  /** The balancer's health check interval (default 250 ms). */
+  readonly checkIntervalMs?: number;
 }
+
+/** How long a replica keeps serving after SIGTERM while the balancer takes it out. */
+const drainMs = (checkIntervalMs: number) => 4 * checkIntervalMs + 200;
 
 export interface SiloProcess {
   readonly name: string;
@@ -38,6 +54,9 @@ export class Topology {
   readonly #options: TopologyOptions;
   readonly #ports: Record<string, number> = {};
   readonly regions: readonly string[];
+  /** Processes per silo. */
+  readonly replicas: number;
+  #balancer: LoadBalancer | undefined;
   #stopped = false;
 
   /**
@@ -48,7 +67,30 @@ export class Topology {
   constructor(options: TopologyOptions) {
     this.#options = options;
     this.regions = options.regions ?? ["us", "eu"];
+    this.replicas = options.replicas ?? 1;
     Object.assign(this.#ports, options.ports);
+    if (this.balanced) {
+      for (const name of ["control", ...this.regions]) {
+        const url = options.databases(name);
+        if (!/^postgres(ql)?:\/\//.test(url)) {
+          throw new Error(
+            `Replicas of the ${name} silo share its database, which must be PostgreSQL: ${url} is an embedded database, which one process at a time opens.`,
+          );
+        }
+      }
+    }
+  }
+
+  /** Whether HAProxy is in front of the silos. */
+  get balanced(): boolean {
+    return this.replicas > 1 || this.#options.loadBalancer === true;
+  }
+
+  /** The processes of a silo: its name alone, or `name#1` ... `name#n` behind the balancer. */
+  processesOf(silo: string): string[] {
+    return this.balanced
+      ? Array.from({ length: this.replicas }, (_, i) => `${silo}#${i + 1}`)
+      : [silo];
   }
 
   static async start(options: TopologyOptions): Promise<Topology> {
@@ -57,9 +99,22 @@ export class Topology {
 
   /** Starts every silo, in parallel, and waits until all are ready; on a failure stops them all. */
   async start(): Promise<this> {
-    for (const name of ["control", ...this.regions]) this.#ports[name] ??= await freePort();
+    const silos = ["control", ...this.regions];
+    const processes = silos.flatMap((silo) => this.processesOf(silo));
+    for (const name of new Set([...silos, ...processes])) this.#ports[name] ??= await freePort();
     try {
-      await Promise.all(["control", ...this.regions].map((name) => this.startSilo(name)));
+      await Promise.all(processes.map((name) => this.startSilo(name)));
+      if (this.balanced) {
+        this.#balancer = await LoadBalancer.start({
+          silos: silos.map((silo) => ({
+            name: silo,
+            port: this.#ports[silo] as number,
+            replicas: this.processesOf(silo).map((name) => this.#ports[name] as number),
+          })),
+          checkIntervalMs: this.#options.checkIntervalMs,
+          onLine: (line) => this.#options.onLine?.("haproxy", line),
+        });
+      }
     } catch (error) {
       await this.stop();
       throw error;
@@ -86,11 +141,15 @@ export class Topology {
     });
   }
 
-  /** Starts (or restarts) one silo and waits until it is ready. */
+  /** Starts (or restarts) one silo process (`eu`, or a replica: `eu#2`) and waits until it is ready. */
   async startSilo(name: string): Promise<SiloProcess> {
     if (this.#stopped)
       throw new Error(`The topology was stopped: the ${name} silo is not started.`);
-    const mode = name === "control" ? "CONTROL" : "REGION";
+    const silo = name.split("#")[0] as string;
+    if (this.balanced && !name.includes("#")) {
+      throw new Error(`The ${silo} silo runs as replicas: start one by its name (${silo}#1).`);
+    }
+    const mode = silo === "control" ? "CONTROL" : "REGION";
     const child = spawn(process.execPath, ["--import", "tsx", "--import", EXIT_WITH_PARENT, MAIN], {
       cwd: repoRoot,
       // stdin is a pipe the silo watches: it stops when this process goes away.
@@ -99,21 +158,25 @@ export class Topology {
         ...process.env,
         ...this.#options.env,
         SILO_MODE: mode,
-        ...(mode === "REGION" ? { REGION_NAME: name } : {}),
+        ...(mode === "REGION" ? { REGION_NAME: silo } : {}),
         RPC_SHARED_SECRET: this.#options.secret,
         CONTROL_ADDRESS: this.url("control"),
         REGION_CONFIG: JSON.stringify(this.regionConfig),
         PORT: String(this.#ports[name]),
         HOST: "127.0.0.1",
-        DATABASE_URL: this.#options.databases(name),
+        DATABASE_URL: this.#options.databases(silo),
         LOG_LEVEL: this.#options.logLevel ?? "info",
+        // Behind the balancer, a stopping replica serves on until the health check takes it out.
+        ...(this.balanced
+          ? { SHUTDOWN_DRAIN_MS: String(drainMs(this.#options.checkIntervalMs ?? 250)) }
+          : {}),
       },
     });
     const exited = new Promise<number | null>((resolve) =>
       child.once("exit", (code) => resolve(code)),
     );
-    const silo: SiloProcess = { name, url: this.url(name), child, exited };
-    this.silos.set(name, silo);
+    const process_: SiloProcess = { name, url: this.url(name), child, exited };
+    this.silos.set(name, process_);
     const output: string[] = [];
     for (const stream of [child.stdout, child.stderr]) {
       if (stream === null) continue;
@@ -132,13 +195,13 @@ export class Topology {
     });
     failed.catch(() => {});
     const answers = async () => {
-      while (!gone && !(await this.#answersAs(silo.url, mode, name))) {
+      while (!gone && !(await this.#answersAs(process_.url, mode, silo))) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
     await Promise.race([answers(), failed]);
     if (gone) await failed;
-    return silo;
+    return process_;
   }
 
   /** Whether the silo at `url` answers /healthz as the silo `name` of this topology. */
@@ -159,10 +222,14 @@ export class Topology {
    */
   async stop(name?: string, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     if (name === undefined) this.#stopped = true;
-    const targets =
+    // A silo's name stops all its replicas; `eu#2` stops one.
+    const names =
       name === undefined
-        ? [...this.silos.values()]
-        : [this.silos.get(name)].filter((s) => s !== undefined);
+        ? [...this.silos.keys()]
+        : name.includes("#")
+          ? [name]
+          : this.processesOf(name);
+    const targets = names.map((n) => this.silos.get(n)).filter((s) => s !== undefined);
     await Promise.all(
       targets.map(async (silo) => {
         if (silo.child.exitCode === null && silo.child.signalCode === null) silo.child.kill(signal);
@@ -171,6 +238,7 @@ export class Topology {
         clearTimeout(timer);
       }),
     );
+    if (name === undefined) await this.#balancer?.stop();
   }
 }
 

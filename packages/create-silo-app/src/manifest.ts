@@ -52,6 +52,9 @@ export const DEMO_PATHS = [
   // `npm run demo`, and the admin app's form that creates an organization.
   "apps/silo/src/demo.ts",
   "apps/silo/test/demo.test.ts",
+  // The scale tests drive the demo's organizations through the balancer.
+  "apps/silo/scale/",
+  "apps/silo/vitest.scale.config.ts",
   "apps/admin/src/app/organizations/actions.ts",
   "apps/admin/src/app/organizations/create-form.tsx",
 ];
@@ -63,9 +66,16 @@ export const DEMO_JSON: readonly JsonRemoval[] = [
     remove: [
       ["scripts", "demo"],
       ["scripts", "test:compat"],
+      ["scripts", "test:scale"],
     ],
   },
-  { file: "apps/silo/package.json", remove: [["scripts", "demo"]] },
+  {
+    file: "apps/silo/package.json",
+    remove: [
+      ["scripts", "demo"],
+      ["scripts", "test:scale"],
+    ],
+  },
   { file: "packages/services/package.json", remove: [["scripts", "test:e2e"]] },
 ];
 

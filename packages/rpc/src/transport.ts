@@ -21,7 +21,10 @@ export interface RemoteCall {
   readonly deadline: Deadline;
   /** The budget the call started with, in ms, for the timeout's message. */
   readonly budgetMs: number;
-  /** Pauses before each retry; empty: never retried. Retried only when it surely did not run. */
+  /**
+   * Pauses before each retry; empty: never retried. Only methods safe to repeat have them; they
+   * are retried when the call surely did not run, or when it may have run but never answered.
+   */
   readonly retryDelaysMs: readonly number[];
   /** Added to the request (tracing); they cannot replace the protocol's own headers. */
   readonly headers?: Record<string, string> | undefined;
@@ -73,17 +76,28 @@ export async function remoteCall(call: RemoteCall): Promise<unknown> {
       } catch (error) {
         if (watch.signal.aborted) throw ended();
         const reason = networkReason(error);
-        if (reason.refused && retryFits(attempt)) {
+        // Refused: nothing ran. Lost (the replica died mid-call): it may have run, and a method
+        // safe to repeat runs again.
+        if ((reason.refused || reason.lost) && retryFits(attempt)) {
           await pause(attempt);
           continue;
         }
-        throw new TRPCError({
-          code: "SERVICE_UNAVAILABLE",
-          message: `Could not reach ${where}: ${reason.text}.`,
-          cause: error,
-        });
+        throw reason.lost
+          ? new TRPCError({
+              code: "BAD_GATEWAY",
+              message: `Lost the connection to ${where} before its answer (${reason.text}): it may have run.`,
+              cause: error,
+            })
+          : new TRPCError({
+              code: "SERVICE_UNAVAILABLE",
+              message: `Could not reach ${where}: ${reason.text}.`,
+              cause: error,
+            });
       }
-      if (response.status === 503 && retryFits(attempt)) {
+      // 503: refused before it ran (overloaded, shutting down, no replica up). 502: a proxy lost
+      // its connection to the replica (killed mid-call): it may have run, so only calls that are
+      // safe to repeat (queries, idempotent mutations: those with retry pauses) try again.
+      if ((response.status === 502 || response.status === 503) && retryFits(attempt)) {
         await response.body?.cancel();
         await pause(attempt);
         continue;
@@ -113,12 +127,16 @@ export async function remoteCall(call: RemoteCall): Promise<unknown> {
   }
 }
 
-function networkReason(error: unknown): { refused: boolean; text: string } {
+/** Socket errors of a connection that was open: the request may have been sent and run. */
+const LOST = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
+
+function networkReason(error: unknown): { refused: boolean; lost: boolean; text: string } {
   // undici reports the socket error as the cause of a generic "fetch failed".
   const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
   const code = cause?.code;
   return {
     refused: code === "ECONNREFUSED",
+    lost: code !== undefined && LOST.has(code),
     text: code === "ECONNREFUSED" ? "connection refused" : (cause?.message ?? String(error)),
   };
 }

@@ -293,6 +293,30 @@ describe("timeouts, retries and cancellation", () => {
     expect(attempts).toHaveLength(1);
   });
 
+  it("retries a query answered 502 by a load balancer (its replica died mid-call), but not a mutation", async () => {
+    const { t } = topology();
+    let lost = 0;
+    // The balancer's answer for the first attempt of each call: HAProxy's own 502 page.
+    const balancer: typeof fetch = async (input, init) => {
+      attempts.push(String(input));
+      if (lost-- > 0) return new Response("<html>502 Bad Gateway</html>", { status: 502 });
+      return t.fetch(input, init);
+    };
+    const client = createSiloClient(callerRuntime(t, {}, balancer), contracts);
+    lost = 1;
+    expect(await client.note.count.query({ regionName: "us" })).toMatchObject({
+      region: "REGION us",
+    });
+    expect(attempts).toHaveLength(2);
+    attempts = [];
+    lost = 1;
+    // It may have run: the caller decides (with its idempotency key), not the client.
+    await expect(client.note.add.mutate({ slug: "globex", text: "x" })).rejects.toMatchObject({
+      code: "BAD_GATEWAY",
+    });
+    expect(attempts).toHaveLength(1);
+  });
+
   it("times out after the method's timeout, naming the destination", async () => {
     const { t } = topology();
     const regionCaller = new SiloRuntime({
