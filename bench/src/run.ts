@@ -21,6 +21,7 @@ import { createTRPCClient, httpLink } from "@trpc/client";
 import autocannon from "autocannon";
 import { memoryRows, memorySection } from "./memory.ts";
 import { outboxRows, outboxSection } from "./outbox.ts"; // demo:line
+import { scaleRows, scaleSection } from "./scale.ts";
 import {
   ARGS,
   contracts,
@@ -68,6 +69,23 @@ if (process.argv.includes("--outbox")) {
   process.exit(0);
 }
 // demo:end
+// Throughput through HAProxy with 1 and 2 replicas. `--scale` runs this section alone.
+const runScale = async () => {
+  const report = await scaleSection({
+    quick,
+    postgresServer:
+      process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined,
+  });
+  for (const line of scaleRows(report)) console.log(line);
+  return report;
+};
+if (process.argv.includes("--scale")) {
+  const scale = await runScale();
+  const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
+  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, scale }, null, 2)}\n`);
+  console.log("Wrote the scale section of bench/results.json");
+  process.exit(0);
+}
 if (process.argv.includes("--memory")) {
   const memory = await runMemory();
   const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
@@ -413,6 +431,7 @@ try {
   const memory = await runMemory();
   const sections: Record<string, unknown> = { memory };
   sections.outbox = await runOutbox(); // demo:line
+  sections.scale = await runScale();
   fs.writeFileSync(RESULTS, `${JSON.stringify({ ...results, ...sections }, null, 2)}\n`);
   console.log("Wrote bench/results.json");
 } finally {
