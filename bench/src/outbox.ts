@@ -6,9 +6,10 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDb, demoData } from "@acme/db";
+import { demoData } from "@acme/db";
 import { createAppRuntime } from "@acme/services/runtime";
 import { Topology } from "@acme/silo/topology";
+import { withPostgresDatabases } from "./databases.ts";
 
 export interface OutboxRun {
   /** "PGlite" or "PostgreSQL": the engine of both silos' databases. */
@@ -61,30 +62,11 @@ export async function outboxSection({
       "PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL to a server to measure it",
     );
   } else {
-    const admin = await createDb(postgresServer, { migrate: false, poolSize: 1 });
-    const names = {
-      control: `bench_outbox_control_${process.pid}`,
-      eu: `bench_outbox_eu_${process.pid}`,
-    };
-    const urlOf = (name: string) => {
-      const url = new URL(postgresServer);
-      url.pathname = `/${name}`;
-      return url.toString();
-    };
-    try {
-      for (const name of Object.values(names))
-        await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
-      runs.push(
-        await measure("PostgreSQL", (silo) => urlOf(names[silo as keyof typeof names]), {
-          quick,
-          durationS,
-        }),
-      );
-    } finally {
-      for (const name of Object.values(names))
-        await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.$disconnect();
-    }
+    runs.push(
+      await withPostgresDatabases(postgresServer, "bench_outbox", ["control", "eu"], (urlOf) =>
+        measure("PostgreSQL", urlOf, { quick, durationS }),
+      ),
+    );
   }
   return {
     runs,

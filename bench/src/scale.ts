@@ -6,11 +6,12 @@
 // ratio is the one to re-measure on a machine with room for both replicas.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { createDb, demoData } from "@acme/db";
+import { demoData } from "@acme/db";
 import { rpcPath, signRequest } from "@acme/rpc";
 import { haproxyInstalled } from "@acme/silo/load-balancer";
 import { Topology } from "@acme/silo/topology";
 import autocannon from "autocannon";
+import { withPostgresDatabases } from "./databases.ts";
 
 export interface ScaleRun {
   readonly target: string;
@@ -53,85 +54,70 @@ export async function scaleSection({
   }
   if (!haproxyInstalled()) return report([], ["replicas: HAProxy is not installed"]);
 
-  const admin = await createDb(postgresServer, { migrate: false, poolSize: 1 });
-  const names = {
-    control: `bench_scale_control_${process.pid}`,
-    eu: `bench_scale_eu_${process.pid}`,
-  };
-  const urlOf = (name: string) => {
-    const url = new URL(postgresServer);
-    url.pathname = `/${name}`;
-    return url.toString();
-  };
-  const secret = randomBytes(24).toString("hex");
-  let down: () => void = () => {};
-  const controlDown = new Promise<void>((resolve) => (down = resolve));
-  const topology = new Topology({
-    regions: ["eu"],
-    replicas: 2,
-    databases: (silo) => urlOf(names[silo as keyof typeof names]),
-    secret,
-    logLevel: "warn",
-    onLine: (_silo, line) => {
-      if (line.includes("Server control/control-2 is DOWN")) down();
-    },
-  });
-  try {
-    for (const name of Object.values(names)) {
-      await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
-    }
-    await topology.start();
-    const acme = demoData.organizations.find((org) => org.slug === "acme");
-    const path = rpcPath("organizationMapping", "getById");
-    const body = JSON.stringify({ args: { organizationId: acme?.id }, meta: {} });
-    // Signed ahead (each request needs its own nonce), so the load generator only sends.
-    const bytes = Buffer.from(body);
-    const signOne = () => signRequest(secret, path, bytes, { budgetMs: 5000 });
-    const pool = Array.from({ length: quick ? 60_000 : 150_000 }, signOne);
-    let next = 0;
-    const measure = async (target: string, url: string): Promise<ScaleRun> => {
-      const result = await autocannon({
-        url: `${url}${path}`,
-        connections: CONNECTIONS,
-        duration: durationS,
-        pipelining: 1,
-        requests: [
-          {
-            method: "POST",
-            body,
-            setupRequest: (request) => ({
-              ...request,
-              headers: {
-                "content-type": "application/json",
-                ...(pool[next++ % pool.length] ?? signOne()),
-              },
-            }),
-          },
-        ],
-      });
-      return {
-        target,
-        rps: Math.round(result.requests.average),
-        p50Ms: result.latency.p50,
-        p99Ms: result.latency.p99,
-        non2xx: result.non2xx,
-        errors: result.errors,
+  return withPostgresDatabases(postgresServer, "bench_scale", ["control", "eu"], async (urlOf) => {
+    const secret = randomBytes(24).toString("hex");
+    let down: () => void = () => {};
+    const controlDown = new Promise<void>((resolve) => (down = resolve));
+    const topology = new Topology({
+      regions: ["eu"],
+      replicas: 2,
+      databases: urlOf,
+      secret,
+      logLevel: "warn",
+      onLine: (_silo, line) => {
+        if (line.includes("Server control/control-2 is DOWN")) down();
+      },
+    });
+    try {
+      await topology.start();
+      const acme = demoData.organizations.find((org) => org.slug === "acme");
+      const path = rpcPath("organizationMapping", "getById");
+      const body = JSON.stringify({ args: { organizationId: acme?.id }, meta: {} });
+      // Signed ahead (each request needs its own nonce), so the load generator only sends.
+      const bytes = Buffer.from(body);
+      const signOne = () => signRequest(secret, path, bytes, { budgetMs: 5000 });
+      const pool = Array.from({ length: quick ? 60_000 : 150_000 }, signOne);
+      let next = 0;
+      const measure = async (target: string, url: string): Promise<ScaleRun> => {
+        const result = await autocannon({
+          url: `${url}${path}`,
+          connections: CONNECTIONS,
+          duration: durationS,
+          pipelining: 1,
+          requests: [
+            {
+              method: "POST",
+              body,
+              setupRequest: (request) => ({
+                ...request,
+                headers: {
+                  "content-type": "application/json",
+                  ...(pool[next++ % pool.length] ?? signOne()),
+                },
+              }),
+            },
+          ],
+        });
+        return {
+          target,
+          rps: Math.round(result.requests.average),
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          non2xx: result.non2xx,
+          errors: result.errors,
+        };
       };
-    };
-    const runs: ScaleRun[] = [];
-    runs.push(await measure("HAProxy, 2 replicas", topology.url("control")));
-    await topology.stop("control#2");
-    await controlDown;
-    runs.push(await measure("HAProxy, 1 replica", topology.url("control")));
-    runs.push(await measure("one replica, no balancer (baseline)", topology.url("control#1")));
-    return report(runs, []);
-  } finally {
-    await topology.stop();
-    for (const name of Object.values(names)) {
-      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      const runs: ScaleRun[] = [];
+      runs.push(await measure("HAProxy, 2 replicas", topology.url("control")));
+      await topology.stop("control#2");
+      await controlDown;
+      runs.push(await measure("HAProxy, 1 replica", topology.url("control")));
+      runs.push(await measure("one replica, no balancer (baseline)", topology.url("control#1")));
+      return report(runs, []);
+    } finally {
+      await topology.stop();
     }
-    await admin.$disconnect();
-  }
+  });
 }
 
 export function scaleRows(report: ScaleReport): string[] {
