@@ -39,7 +39,6 @@ const log = (message) => console.log(`[image-steps] ${message}`);
 /** What a process in the image would see: no variables of this machine beyond PATH and HOME. */
 function baseEnv() {
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? os.homedir() };
-  if (process.env.TMPDIR !== undefined) env.TMPDIR = process.env.TMPDIR;
   return env;
 }
 
@@ -68,7 +67,8 @@ function copy(source, dest, intoFolder) {
 function checkNodeVersion(stages) {
   for (const stage of stages) {
     const match = /^node:(\d+(?:\.\d+)*)-/.exec(stage.image);
-    if (match === null) throw new Error(`stage ${stage.name}: base ${stage.image} is not node:<version>-...`);
+    if (match === null)
+      throw new Error(`stage ${stage.name}: base ${stage.image} is not node:<version>-...`);
     if (!`${process.versions.node}.`.startsWith(`${match[1]}.`))
       throw new Error(
         `stage ${stage.name} builds on ${stage.image} but this machine runs Node ${process.versions.node}`,
@@ -97,7 +97,9 @@ function build(app, stages, context, work) {
             fromStage === undefined
               ? path.join(context, source)
               : hostPath(fromStage, dirs.get(fromStage.name), source);
-          log(`${app} ${stage.name}: COPY ${step.from === undefined ? "" : `--from=${step.from} `}${source} ${step.dest}`);
+          log(
+            `${app} ${stage.name}: COPY ${step.from === undefined ? "" : `--from=${step.from} `}${source} ${step.dest}`,
+          );
           copy(from, dest, intoFolder);
         }
       }
@@ -106,7 +108,9 @@ function build(app, stages, context, work) {
         const started = Date.now();
         const result = spawnSync("sh", ["-c", step.command], { cwd: dir, env, stdio: "inherit" });
         if (result.status !== 0)
-          throw new Error(`${stage.name}: RUN ${step.command} exited with ${result.status ?? result.signal}`);
+          throw new Error(
+            `${stage.name}: RUN ${step.command} exited with ${result.status ?? result.signal}`,
+          );
         log(`${app} ${stage.name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
     }
@@ -146,7 +150,11 @@ async function start(runtime, dir, env, name, logDir) {
   const fullEnv = { ...baseEnv(), ...envOf(runtime), ...env };
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.openSync(logFile, "w");
-  const child = spawn(command[0], command.slice(1), { cwd: dir, env: fullEnv, stdio: ["ignore", out, out] });
+  const child = spawn(command[0], command.slice(1), {
+    cwd: dir,
+    env: fullEnv,
+    stdio: ["ignore", out, out],
+  });
   let exited = null;
   child.on("exit", (code, signal) => {
     exited = { code, signal };
@@ -155,15 +163,21 @@ async function start(runtime, dir, env, name, logDir) {
   const started = Date.now();
   for (;;) {
     if (exited !== null)
-      throw new Error(`${name} exited (${exited.code ?? exited.signal}) before /healthz answered:\n${tail(logFile)}`);
+      throw new Error(
+        `${name} exited (${exited.code ?? exited.signal}) before /healthz answered:\n${tail(logFile)}`,
+      );
     if (Date.now() - started > START_TIMEOUT_MS) {
       child.kill("SIGKILL");
-      throw new Error(`${name}: /healthz did not answer 200 in ${START_TIMEOUT_MS} ms:\n${tail(logFile)}`);
+      throw new Error(
+        `${name}: /healthz did not answer 200 in ${START_TIMEOUT_MS} ms:\n${tail(logFile)}`,
+      );
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
       if (response.status === 200) {
-        log(`${name}: ${url} answered 200 after ${Date.now() - started} ms: ${(await response.text()).slice(0, 160)}`);
+        log(
+          `${name}: ${url} answered 200 after ${Date.now() - started} ms: ${(await response.text()).slice(0, 160)}`,
+        );
         break;
       }
     } catch {
@@ -197,8 +211,16 @@ function tail(file) {
 function runHealthcheck(runtime, dir, env, name) {
   const command = lastOf(runtime, "HEALTHCHECK")?.command;
   if (command === undefined) throw new Error("the runtime stage has no HEALTHCHECK");
-  const result = spawnSync(command[0], command.slice(1), { cwd: dir, env, timeout: 10_000, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`${name}: HEALTHCHECK exited with ${result.status ?? result.signal}: ${result.stderr}`);
+  const result = spawnSync(command[0], command.slice(1), {
+    cwd: dir,
+    env,
+    timeout: 10_000,
+    encoding: "utf8",
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `${name}: HEALTHCHECK exited with ${result.status ?? result.signal}: ${result.stderr}`,
+    );
   log(`${name}: HEALTHCHECK command exits 0`);
 }
 
@@ -213,7 +235,9 @@ async function runAndProbe(runtime, dir, env, name, logDir) {
 }
 
 function psql(url, sql) {
-  const result = spawnSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], { encoding: "utf8" });
+  const result = spawnSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], {
+    encoding: "utf8",
+  });
   if (result.status !== 0) throw new Error(`psql: ${result.stderr || result.error}`);
 }
 
@@ -221,11 +245,18 @@ function psql(url, sql) {
 const scenarios = {
   async silo(runtime, dir, work) {
     const user = lastOf(runtime, "USER")?.user;
-    if (user === undefined || user === "root" || user === "0") throw new Error("the silo image runs as root");
+    if (user === undefined || user === "root" || user === "0")
+      throw new Error("the silo image runs as root");
     await runAndProbe(
       runtime,
       dir,
-      { SILO_MODE: "MONOLITH", DATABASE_URL: path.join(work, "pglite"), PORT: String(await freePort()), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+      {
+        SILO_MODE: "MONOLITH",
+        DATABASE_URL: path.join(work, "pglite"),
+        PORT: String(await freePort()),
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "warn",
+      },
       "silo (MONOLITH, PGlite)",
       work,
     );
@@ -260,7 +291,8 @@ const scenarios = {
   },
   async admin(runtime, dir, work) {
     const user = lastOf(runtime, "USER")?.user;
-    if (user === undefined || user === "root" || user === "0") throw new Error("the admin image runs as root");
+    if (user === undefined || user === "root" || user === "0")
+      throw new Error("the admin image runs as root");
     await runAndProbe(
       runtime,
       dir,
@@ -301,9 +333,14 @@ function du(dir) {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "image-steps-"));
 const context = path.join(tmp, "context");
 fs.mkdirSync(context);
-const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repo, encoding: "utf8" }).stdout.trim();
+const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
+  cwd: repo,
+  encoding: "utf8",
+}).stdout.trim();
 // The build context: what a clean checkout of HEAD holds (uncommitted changes are not in it).
-const archive = spawnSync("sh", ["-c", `git -C "${repo}" archive HEAD | tar -x -C "${context}"`], { stdio: "inherit" });
+const archive = spawnSync("sh", ["-c", `git -C "${repo}" archive HEAD | tar -x -C "${context}"`], {
+  stdio: "inherit",
+});
 if (archive.status !== 0) throw new Error("git archive HEAD failed");
 log(`context: a clean copy of HEAD (${head}) in ${context}`);
 
@@ -318,8 +355,7 @@ for (const app of selected) {
     results.push({ app, ok: false, why: error instanceof Error ? error.message : String(error) });
   }
 }
-for (const result of results)
-  log(`${result.app}: ${result.ok ? "ok" : `FAILED: ${result.why}`}`);
+for (const result of results) log(`${result.app}: ${result.ok ? "ok" : `FAILED: ${result.why}`}`);
 if (keep) log(`kept ${tmp}`);
 else fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(results.every((result) => result.ok) ? 0 : 1);
