@@ -6,8 +6,9 @@
 // HEALTHCHECK command and stops the process with SIGTERM. The Dockerfile is the only list of
 // steps, so the two cannot drift apart.
 //
-//   node deploy/check-image-steps.mjs [silo] [admin] [--keep]
+//   node deploy/check-image-steps.mjs [silo] [admin] [--ref=<commit>] [--keep]
 //
+// --ref builds another commit than HEAD; --keep keeps the stages' folders and logs.
 // Each app is its own step with its own verdict. With TEST_DATABASE_URL (PostgreSQL), the silo
 // also starts as two CONTROL replicas at once on a database of its own: both migrate it on start.
 // Not reproduced: the base image (this machine's Node runs the steps: its version is checked
@@ -22,6 +23,7 @@ import { envOf, lastOf, parseDockerfile, workdirOf } from "./dockerfile.mjs";
 const repo = path.resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);
 const keep = args.includes("--keep");
+const ref = args.find((arg) => arg.startsWith("--ref="))?.slice("--ref=".length) ?? "HEAD";
 const apps = args.filter((arg) => !arg.startsWith("--"));
 const selected = apps.length > 0 ? apps : ["silo", "admin"];
 const START_TIMEOUT_MS = 120_000;
@@ -38,8 +40,7 @@ const log = (message) => console.log(`[image-steps] ${message}`);
 
 /** What a process in the image would see: no variables of this machine beyond PATH and HOME. */
 function baseEnv() {
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? os.homedir() };
-  return env;
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? os.homedir() };
 }
 
 /** A path of a stage's filesystem (absolute, under its WORKDIR, or relative to it) in its folder. */
@@ -202,6 +203,19 @@ async function start(runtime, dir, env, name, logDir) {
   };
 }
 
+/** The silo's "silo ready" log line (JSON). */
+function readyLine(file) {
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    try {
+      const entry = JSON.parse(line);
+      if (entry.msg === "silo ready") return entry;
+    } catch {
+      // not JSON
+    }
+  }
+  throw new Error(`no "silo ready" line in ${file}`);
+}
+
 function tail(file) {
   const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
   return lines.slice(-20).join("\n");
@@ -271,7 +285,8 @@ const scenarios = {
     try {
       const url = new URL(server);
       url.pathname = `/${database}`;
-      // Two replicas on one new database at once: each migrates on start, under the advisory lock.
+      // Two replicas on one new database, started at once: each migrates on start, under the
+      // advisory lock, so exactly one applies the migrations and the other finds none pending.
       const env = async () => ({
         SILO_MODE: "CONTROL",
         DATABASE_URL: url.toString(),
@@ -279,12 +294,35 @@ const scenarios = {
         REGION_CONFIG: FAKE_REGIONS,
         PORT: String(await freePort()),
         HOST: "127.0.0.1",
-        LOG_LEVEL: "warn",
+        LOG_LEVEL: "info",
       });
-      await Promise.all([
-        runAndProbe(runtime, dir, await env(), "silo (CONTROL replica 1, PostgreSQL)", work),
-        runAndProbe(runtime, dir, await env(), "silo (CONTROL replica 2, PostgreSQL)", work),
-      ]);
+      const envs = [await env(), await env()];
+      const started = await Promise.allSettled(
+        envs.map((replicaEnv, i) =>
+          start(runtime, dir, replicaEnv, `silo (CONTROL replica ${i + 1}, PostgreSQL)`, work),
+        ),
+      );
+      const replicas = started
+        .filter((result) => result.status === "fulfilled")
+        .map((r) => r.value);
+      try {
+        const failed = started.find((result) => result.status === "rejected");
+        if (failed !== undefined) throw failed.reason;
+        const openings = replicas.map((replica) => readyLine(replica.logFile).opened ?? "");
+        const applied = openings.filter((opened) => /migrations? applied/.test(opened));
+        if (
+          applied.length !== 1 ||
+          !openings.some((opened) => opened.includes("no migration pending"))
+        )
+          throw new Error(
+            `expected one replica to migrate and one to find nothing pending: ${JSON.stringify(openings)}`,
+          );
+        log(`two replicas at once on one new database: ${openings.join(" | ")}`);
+        for (const [i, replica] of replicas.entries())
+          runHealthcheck(runtime, dir, replica.env, `silo (CONTROL replica ${i + 1}, PostgreSQL)`);
+      } finally {
+        for (const replica of replicas) await replica.stop();
+      }
     } finally {
       psql(server, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     }
@@ -314,7 +352,8 @@ const scenarios = {
 };
 
 async function checkApp(app, context, tmp) {
-  const file = path.join(repo, "deploy", `${app}.Dockerfile`);
+  // The Dockerfile of the commit being built, like `docker build -f` in a checkout of it.
+  const file = path.join(context, "deploy", `${app}.Dockerfile`);
   const stages = parseDockerfile(fs.readFileSync(file, "utf8"));
   checkNodeVersion(stages);
   const work = path.join(tmp, app);
@@ -333,16 +372,18 @@ function du(dir) {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "image-steps-"));
 const context = path.join(tmp, "context");
 fs.mkdirSync(context);
-const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
-  cwd: repo,
-  encoding: "utf8",
-}).stdout.trim();
-// The build context: what a clean checkout of HEAD holds (uncommitted changes are not in it).
-const archive = spawnSync("sh", ["-c", `git -C "${repo}" archive HEAD | tar -x -C "${context}"`], {
-  stdio: "inherit",
-});
-if (archive.status !== 0) throw new Error("git archive HEAD failed");
-log(`context: a clean copy of HEAD (${head}) in ${context}`);
+const commit = spawnSync("git", ["rev-parse", "--short", ref], { cwd: repo, encoding: "utf8" });
+if (commit.status !== 0) throw new Error(`no commit ${ref}: ${commit.stderr}`);
+// The build context: what a clean checkout of the commit holds (uncommitted changes are not in it).
+const archive = spawnSync(
+  "sh",
+  ["-c", `git -C "${repo}" archive "${ref}" | tar -x -C "${context}"`],
+  {
+    stdio: "inherit",
+  },
+);
+if (archive.status !== 0) throw new Error(`git archive ${ref} failed`);
+log(`context: a clean copy of ${ref} (${commit.stdout.trim()}) in ${context}`);
 
 const results = [];
 for (const app of selected) {
