@@ -101,6 +101,13 @@ function build(app, stages, context, work) {
           log(
             `${app} ${stage.name}: COPY ${step.from === undefined ? "" : `--from=${step.from} `}${source} ${step.dest}`,
           );
+          if (fromStage !== undefined && !fs.existsSync(from))
+            throw new Error(
+              `COPY --from=${step.from} ${source}: stage ${step.from} did not produce it (what writes it: ${fromStage.steps
+                .filter((s) => s.op === "RUN")
+                .map((s) => s.command)
+                .join("; ")})`,
+            );
           copy(from, dest, intoFolder);
         }
       }
