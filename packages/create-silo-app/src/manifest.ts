@@ -52,9 +52,8 @@ export const DEMO_PATHS = [
   // `npm run demo`, and the admin app's form that creates an organization.
   "apps/silo/src/demo.ts",
   "apps/silo/test/demo.test.ts",
-  // The scale tests drive the demo's organizations through the balancer.
-  "apps/silo/scale/",
-  "apps/silo/vitest.scale.config.ts",
+  // Drives the demo's organizations through the balancer.
+  "apps/silo/scale/replicas.test.ts",
   "apps/admin/src/app/organizations/actions.ts",
   "apps/admin/src/app/organizations/create-form.tsx",
 ];
@@ -66,16 +65,9 @@ export const DEMO_JSON: readonly JsonRemoval[] = [
     remove: [
       ["scripts", "demo"],
       ["scripts", "test:compat"],
-      ["scripts", "test:scale"],
     ],
   },
-  {
-    file: "apps/silo/package.json",
-    remove: [
-      ["scripts", "demo"],
-      ["scripts", "test:scale"],
-    ],
-  },
+  { file: "apps/silo/package.json", remove: [["scripts", "demo"]] },
   { file: "packages/services/package.json", remove: [["scripts", "test:e2e"]] },
 ];
 
