@@ -2,8 +2,9 @@
 # npm run check:built: the built silo runs with node alone and production dependencies only.
 # The steps of a multi-stage container image, run outside a container (none can be built here):
 #   1. build stage: a clean copy of HEAD, every dependency installed, `npm run build` of the silo;
-#   2. runtime stage: only the package manifests and the lockfile, production dependencies only
-#      (`npm ci --omit=dev` of the silo's workspace, no install scripts), and the build's dist/.
+#   2. runtime stage: the package manifests of the silo's workspaces and their lockfile
+#      (`turbo prune @acme/silo --docker`), production dependencies only (`npm ci --omit=dev
+#      --ignore-scripts`: the root's postinstall generates code, which the build did), and dist/.
 #      No TypeScript source and no tsx, esbuild or Prisma CLI: a workspace package that was not
 #      bundled, or a file left out, fails here.
 # Then the runtime copy's `node apps/silo/dist/main.js` is started as a CONTROL silo on a free
@@ -35,12 +36,12 @@ git -C "$repo" archive HEAD | tar -x -C "$build"
 (cd "$build" && npm ci --no-audit --no-fund --loglevel=error)
 (cd "$build" && npx turbo run build --filter=@acme/silo --output-logs=errors-only)
 
-step "runtime stage: manifests and lockfile, production dependencies only, the built dist/"
-(cd "$build" && git -C "$repo" ls-files 'package.json' '*/package.json' package-lock.json |
-  while read -r file; do mkdir -p "$run/$(dirname "$file")" && cp "$build/$file" "$run/$file"; done)
-(cd "$run" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error --workspace @acme/silo)
+step "runtime stage: the silo's workspace manifests and lockfile (turbo prune), production dependencies only, the built dist/"
+(cd "$build" && npx turbo prune @acme/silo --docker --out-dir "$work/pruned" >/dev/null)
+cp -R "$work/pruned/json/." "$run/"
+(cd "$run" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
 cp -R "$build/apps/silo/dist" "$run/apps/silo/dist"
-for tool in tsx esbuild prisma turbo typescript; do
+for tool in tsx prisma turbo vitest next; do
   if [ -e "$run/node_modules/$tool" ]; then echo "a dev dependency was installed: $tool" >&2; exit 1; fi
 done
 if find "$run" -path "$run/node_modules" -prune -o -name '*.ts' -print | grep -q .; then
