@@ -39,7 +39,7 @@ git -C "$repo" archive HEAD | tar -x -C "$build"
 step "runtime stage: the silo's workspace manifests and lockfile (turbo prune), production dependencies only, the built dist/"
 (cd "$build" && npx turbo prune @acme/silo --docker --out-dir "$work/pruned" >/dev/null)
 cp -R "$work/pruned/json/." "$run/"
-(cd "$run" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
+(cd "$run" && npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error)
 cp -R "$build/apps/silo/dist" "$run/apps/silo/dist"
 for tool in tsx prisma turbo vitest next; do
   if [ -e "$run/node_modules/$tool" ]; then echo "a dev dependency was installed: $tool" >&2; exit 1; fi
