@@ -101,7 +101,8 @@ export function planSiloApp(root: string, answers: SiloAppAnswers): FileChanges 
     scripts: {
       dev: "tsx watch --clear-screen=false src/main.ts",
       build: "tsx scripts/build.ts",
-      start: "node dist/main.js",
+      // exec: npm passes SIGTERM to its child, which is then node itself, not a shell.
+      start: "exec node dist/main.js",
       "start:tsx": "tsx src/main.ts",
       test: "vitest run",
       typecheck: "tsc",

@@ -333,7 +333,7 @@ describe("silo-app answers and plan", () => {
       scripts: {
         dev: expect.any(String),
         build: "tsx scripts/build.ts",
-        start: "node dist/main.js",
+        start: "exec node dist/main.js",
         test: "vitest run",
       },
     });
