@@ -26,7 +26,7 @@ ENV NODE_ENV=production
 # No install scripts: the root postinstall runs dev tools, and nothing here needs one.
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/apps/silo/package.json apps/silo/
-RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace=@acme/silo
+RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --workspace=@acme/silo
 COPY --from=build /app/apps/silo/dist apps/silo/dist
 # Files stay root's: the process cannot change its own code. A PGlite DATABASE_URL (not for
 # production) needs a writable volume; PostgreSQL needs nothing on disk.

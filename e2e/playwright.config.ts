@@ -67,7 +67,7 @@ export default defineConfig({
   webServer: [
     {
       // The MONOLITH admin: builds the app once for both admin servers.
-      command: `npm run generate -w @acme/admin && npm run build -w @acme/admin && npm run start -w @acme/admin -- -p ${PORT} -H 127.0.0.1`,
+      command: `npm run generate -w @acme/admin && npm run build -w @acme/admin && npm run start -w @acme/admin`,
       cwd: "..",
       // Ready once the embedded database is open, migrated and seeded.
       url: `http://127.0.0.1:${PORT}/healthz`,
@@ -75,7 +75,13 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: "ignore",
       stderr: "pipe",
-      env: { ...adminEnv, DATABASE_URL: path.join(database, "admin") },
+      // The standalone server (`npm start`) listens on PORT and HOST.
+      env: {
+        ...adminEnv,
+        PORT: String(PORT),
+        HOST: "127.0.0.1",
+        DATABASE_URL: path.join(database, "admin"),
+      },
     },
     {
       // Three silos as separate processes, each on its own PGlite directory.
@@ -97,7 +103,7 @@ export default defineConfig({
       },
     },
     {
-      command: `npm run start -w @acme/admin -- -p ${MULTI_ADMIN_PORT} -H 127.0.0.1`,
+      command: "npm run start -w @acme/admin",
       cwd: "..",
       url: `http://127.0.0.1:${MULTI_ADMIN_PORT}/healthz`,
       timeout: 120_000,
@@ -106,6 +112,8 @@ export default defineConfig({
       stderr: "pipe",
       env: {
         ...adminEnv,
+        PORT: String(MULTI_ADMIN_PORT),
+        HOST: "127.0.0.1",
         SILO_MODE: "CONTROL",
         CONTROL_ADDRESS: `http://127.0.0.1:${MULTI_BASE_PORT}`,
         REGION_CONFIG: JSON.stringify([

@@ -1,6 +1,13 @@
+import path from "node:path";
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // `next build` also writes .next/standalone: server.js and only the files it needs (the traced
+  // node_modules included), run with `node` alone by `npm start`; no TypeScript at run time (this
+  // config is compiled into it). Traced from the repository root, where the workspace's
+  // node_modules are.
+  output: "standalone",
+  outputFileTracingRoot: path.join(import.meta.dirname, "../.."),
   // `next dev` serves its scripts to http://localhost:3000 only; opened as http://127.0.0.1:3000
   // (the address the silos print), the page loaded without them and its forms did nothing.
   // Loopback is this machine, so it is no wider than localhost.

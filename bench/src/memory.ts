@@ -11,9 +11,9 @@ import { createDb } from "@acme/db";
 import { rpcPath, signRequest } from "@acme/rpc";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
-/** apps/silo's process, as `npm run start -w @acme/silo` runs it (through tsx). */
+/** apps/silo's process from source, as `npm run start:tsx -w @acme/silo` runs it (through tsx). */
 export const SILO_MAIN = path.join(REPO, "apps/silo/src/main.ts");
-/** The same, built to JavaScript by `npm run build -w @acme/silo` (`npm run start:dist`). */
+/** The same, built to JavaScript by `npm run build -w @acme/silo` (what `npm start` runs). */
 const SILO_DIST_MAIN = path.join(REPO, "apps/silo/dist/main.js");
 const BUILD_SCRIPT = path.join(REPO, "apps/silo/scripts/build.ts");
 
@@ -127,7 +127,7 @@ export interface SiloUnderTest extends Probed {
 export async function startRegionSilo(options: {
   readonly databaseUrl: string;
   readonly secret: string;
-  /** Node arguments before the entry point (default: `--import tsx`, like `npm run start`). */
+  /** Node arguments before the entry point (default: `--import tsx`, like `npm run start:tsx`). */
   readonly nodeArgs?: readonly string[];
   readonly entry?: string;
 }): Promise<SiloUnderTest> {
@@ -270,7 +270,7 @@ export interface MemoryReport {
 
 /**
  * The memory section of `npm run bench`: bare Node and Node with tsx's loader as baselines, then
- * a REGION silo on PGlite (tsx, as `npm run start`), and on PostgreSQL (tsx, and the built
+ * a REGION silo on PGlite (tsx, as `npm run start:tsx`), and on PostgreSQL (tsx, and the built
  * `dist/`) when BENCH_DATABASE_URL or TEST_DATABASE_URL names a server.
  */
 export async function memorySection(options: {

@@ -30,6 +30,7 @@ import {
   type PlainRouter,
   plainRouter,
 } from "./service.ts";
+import { startupRows, startupSection } from "./startup.ts";
 
 const BENCH_SECRET = "bench-secret-not-for-production";
 const SERVER = path.join(import.meta.dirname, "server.ts");
@@ -50,6 +51,25 @@ const runMemory = async () => {
   for (const line of memoryRows(report)) console.log(line);
   return report;
 };
+// Start-up time and RSS of the built silo beside tsx. `--startup` runs this section alone.
+const runStartup = async () => {
+  const report = await startupSection({
+    starts: quick ? 2 : 3,
+    requests: quick ? 1000 : 3000,
+    secret: BENCH_SECRET,
+    postgresServer:
+      process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined,
+  });
+  for (const line of startupRows(report)) console.log(line);
+  return report;
+};
+if (process.argv.includes("--startup")) {
+  const startup = await runStartup();
+  const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
+  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, startup }, null, 2)}\n`);
+  console.log("Wrote the startup section of bench/results.json");
+  process.exit(0);
+}
 // demo:start
 // Outbox delivery between two silo processes. `--outbox` runs this section alone.
 const runOutbox = async () => {
@@ -429,7 +449,7 @@ try {
   );
   await Promise.all([silo.stop(), trpc.stop(), bare.stop()]);
   const memory = await runMemory();
-  const sections: Record<string, unknown> = { memory };
+  const sections: Record<string, unknown> = { memory, startup: await runStartup() };
   sections.outbox = await runOutbox(); // demo:line
   sections.scale = await runScale();
   fs.writeFileSync(RESULTS, `${JSON.stringify({ ...results, ...sections }, null, 2)}\n`);

@@ -1,5 +1,6 @@
 // `turbo gen silo-app` in a copy of the repository: the new app typechecks, passes Biome, and
-// its own smoke test (a real process: /healthz, a signed RPC call, SIGTERM) passes.
+// its own smoke test (built, then a real process with node: /healthz, a signed RPC call, SIGTERM)
+// passes.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +29,7 @@ describe("npx turbo gen silo-app, in a copy of the repository", () => {
     };
     expect(manifest.name).toBe("@acme/billing-silo");
     expect(Object.keys(manifest.scripts).sort()).toEqual(
-      ["dev", "lint", "start", "test", "typecheck"].sort(),
+      ["build", "dev", "lint", "start", "start:tsx", "test", "typecheck"].sort(),
     );
     expect(manifest.dependencies).toMatchObject({ "@acme/silo": "*" });
     const main = fs.readFileSync(path.join(app, "src/main.ts"), "utf8");
@@ -67,9 +68,11 @@ describe("npx turbo gen silo-app, in a copy of the repository", () => {
     expect(lint.status, lint.output).toBe(0);
   }, 60_000);
 
-  it("passes its smoke test, which runs it as a real process", async () => {
+  it("passes its smoke test, which builds it and runs it as a real process", async () => {
     const result = await run(path.join(copy, "node_modules/.bin/vitest"), ["run"], { cwd: app });
     expect(result.status, result.output).toBe(0);
     expect(result.output).toMatch(/Tests\s+1 passed \(1\)/);
+    // It ran the build, as a deployment does: plain JavaScript, no TypeScript at run time.
+    expect(fs.existsSync(path.join(app, "dist/main.js"))).toBe(true);
   }, 90_000);
 });

@@ -100,7 +100,10 @@ export function planSiloApp(root: string, answers: SiloAppAnswers): FileChanges 
     version: "0.1.0",
     scripts: {
       dev: "tsx watch --clear-screen=false src/main.ts",
-      start: "tsx src/main.ts",
+      build: "tsx scripts/build.ts",
+      // exec: npm passes SIGTERM to its child, which is then node itself, not a shell.
+      start: "exec node dist/main.js",
+      "start:tsx": "tsx src/main.ts",
       test: "vitest run",
       typecheck: "tsc",
       lint: "biome check .",
@@ -112,6 +115,7 @@ export function planSiloApp(root: string, answers: SiloAppAnswers): FileChanges 
       [`${scope}/silo`]: "*",
     },
     devDependencies: {
+      [`${scope}/build`]: "*",
       [`${scope}/tsconfig`]: "*",
       [`${scope}/vitest-config`]: "*",
     },
@@ -126,23 +130,35 @@ runSilo({
   defaults: { port: ${port}, databaseUrl: ".data/${name}" },
 });
 `;
-  const smoke = `// The app as it is deployed: a real process on a free port, run as a CONTROL silo. It answers
-// /healthz and a signed RPC call over the wire, and stops cleanly on SIGTERM.
+  const build = `// npm run build: this app's process as plain JavaScript in dist/, which \`npm start\` runs with
+// node alone (see ${scope}/build for what is bundled and what stays in node_modules).
+import path from "node:path";
+import { buildSiloApp } from "${scope}/build";
+
+await buildSiloApp({ appDir: path.resolve(import.meta.dirname, "..") });
+`;
+  const smoke = `// The app as it is deployed: built (npm run build), then \`node dist/main.js\` as a real process
+// on a free port, run as a CONTROL silo. It answers /healthz and a signed RPC call over the
+// wire, and stops cleanly on SIGTERM.
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
+import { buildSiloApp } from "${scope}/build";
 import { demoData } from "${scope}/db";
 import { siloConfig } from "${scope}/rpc";
 import { createAppRuntime } from "${scope}/services/runtime";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-const main = path.join(import.meta.dirname, "../src/main.ts");
+const appDir = path.join(import.meta.dirname, "..");
+const main = path.join(appDir, "dist/main.js");
 const SECRET = "smoke-test-secret-not-for-production";
 // Region silos this CONTROL silo would call; the test calls only the control silo's own methods.
 const REGIONS = [
   { name: "us", address: "http://127.0.0.1:9" },
   { name: "eu", address: "http://127.0.0.1:9" },
 ];
+
+beforeAll(() => buildSiloApp({ appDir }), 60_000);
 
 const running = new Set<ChildProcess>();
 afterEach(() => {
@@ -152,7 +168,7 @@ afterEach(() => {
 
 /** Starts the app; resolves with its URL once it logs that it is ready. */
 function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
+  const child = spawn(process.execPath, [main], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -238,14 +254,17 @@ fix to the silo server reaches this app too. Put here what only this deployment 
 ## Run it
 
 \`\`\`sh
-npm run dev -w ${pkg}    # a MONOLITH on http://127.0.0.1:${port}: every service in process
-npm test -w ${pkg}       # the smoke test: a real process, /healthz, a signed RPC call, SIGTERM
+npm run dev -w ${pkg}    # a MONOLITH on http://127.0.0.1:${port}: every service in process, from source (tsx)
+npm test -w ${pkg}       # the smoke test: built, a real process, /healthz, a signed RPC call, SIGTERM
+npm run build -w ${pkg}  # dist/: plain JavaScript, the workspace packages bundled in
+npm start -w ${pkg}      # node dist/main.js: what a deployment runs, with production dependencies only
 \`\`\`
 
 The environment says which silo it is. A control silo and a region silo, each with its own
 database and port (the shared secret signs every RPC request between them):
 
 \`\`\`sh
+npm run build -w ${pkg}
 export RPC_SHARED_SECRET=change-me REGION_CONFIG='[{"name":"us","address":"http://127.0.0.1:${regionPort}"}]'
 SILO_MODE=CONTROL DATABASE_URL=.data/${name}-control npm run start -w ${pkg}
 SILO_MODE=REGION REGION_NAME=us CONTROL_ADDRESS=http://127.0.0.1:${port} PORT=${regionPort} \\
@@ -260,9 +279,12 @@ repository's \`.env.example\`. This app's defaults: \`PORT=${port}\` and \`DATAB
 applies to every app: when it sets \`PORT\` or \`DATABASE_URL\`, set them per app to run several at
 once (two processes cannot share a port or a PGlite directory).
 
-Scripts: \`dev\` (restarts on changes), \`start\`, \`test\`, \`typecheck\`, \`lint\`.
+Scripts: \`dev\` (from source, restarts on changes), \`build\`, \`start\` (the build, with \`node\`),
+\`start:tsx\` (from source, once), \`test\`, \`typecheck\`, \`lint\`. A deployment installs production
+dependencies only and runs \`node apps/${name}/dist/main.js\`: \`apps/silo/scripts/check-built.sh\`
+shows the steps for \`${scope}/silo\` (the same for this app, with its name).
 `;
-  const tsconfig = `${JSON.stringify({ extends: `${scope}/tsconfig/base.json`, include: ["src", "test", "*.ts"] }, null, 2)}\n`;
+  const tsconfig = `${JSON.stringify({ extends: `${scope}/tsconfig/base.json`, include: ["src", "test", "scripts", "*.ts"] }, null, 2)}\n`;
   const vitestConfig = `import { baseConfig } from "${scope}/vitest-config";
 
 export default baseConfig;
@@ -274,6 +296,7 @@ export default baseConfig;
       [`${dir}/tsconfig.json`, tsconfig],
       [`${dir}/vitest.config.ts`, vitestConfig],
       [`${dir}/src/main.ts`, main],
+      [`${dir}/scripts/build.ts`, build],
       [`${dir}/test/smoke.test.ts`, smoke],
     ]),
     update: new Map(),

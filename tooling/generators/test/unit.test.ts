@@ -321,6 +321,7 @@ describe("silo-app answers and plan", () => {
       [
         "README.md",
         "package.json",
+        "scripts/build.ts",
         "src/main.ts",
         "test/smoke.test.ts",
         "tsconfig.json",
@@ -329,7 +330,12 @@ describe("silo-app answers and plan", () => {
     );
     expect(JSON.parse(plan.create.get("apps/billing-silo/package.json") ?? "")).toMatchObject({
       name: "@acme/billing-silo",
-      scripts: { dev: expect.any(String), start: expect.any(String), test: "vitest run" },
+      scripts: {
+        dev: expect.any(String),
+        build: "tsx scripts/build.ts",
+        start: "exec node dist/main.js",
+        test: "vitest run",
+      },
     });
   });
 });

@@ -29,7 +29,7 @@ const presence = z.object({
 });
 
 /**
- * Whether this process asks for a login: always in production (`next start` refuses to run
+ * Whether this process asks for a login: always in production (the built server refuses to run
  * without credentials), in development only once any credential is set. Only looks at what is
  * set, never fails, so a page can ask it (the nav's "Log out") without repeating the checks.
  */

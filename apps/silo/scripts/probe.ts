@@ -1,0 +1,52 @@
+// A deployed silo, checked from outside: waits until /healthz answers 200 (printing how long
+// that took), then makes one signed RPC call over the wire as another silo would. Used by
+// check-built.sh against the built silo; any silo URL works:
+//   tsx apps/silo/scripts/probe.ts <url> <shared secret> [timeout seconds]
+import { demoData } from "@acme/db";
+import { siloConfig } from "@acme/rpc";
+import { createAppRuntime } from "@acme/services/runtime";
+
+const [url, secret, timeoutArg = "60"] = process.argv.slice(2);
+if (url === undefined || secret === undefined) {
+  console.error("usage: probe.ts <url> <shared secret> [timeout seconds]");
+  process.exit(2);
+}
+
+const started = performance.now();
+const deadline = Date.now() + Number(timeoutArg) * 1000;
+let health: Response | undefined;
+while (Date.now() < deadline) {
+  health = await fetch(`${url}/healthz`).catch(() => undefined);
+  if (health?.status === 200) break;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+if (health?.status !== 200) {
+  console.error(
+    `${url}/healthz did not answer 200 within ${timeoutArg} s (last: ${health?.status ?? "no answer"})`,
+  );
+  process.exit(1);
+}
+const body = (await health.json()) as { status: string; mode: string; database: { ok: boolean } };
+console.log(
+  `/healthz 200 after ${Math.round(performance.now() - started)} ms of probing: ${JSON.stringify(body)}`,
+);
+
+// Control owns the organization mappings: a client with no database of its own calls it, signed.
+const { client } = createAppRuntime({
+  config: siloConfig({
+    mode: "CONTROL",
+    controlAddress: url,
+    regions: [{ name: "us", address: "http://127.0.0.1:9" }],
+    secrets: [secret],
+  }),
+});
+const [organization] = demoData.organizations;
+if (organization === undefined) throw new Error("no demo organization");
+const mapping = await client.organizationMapping.getBySlug.query({ slug: organization.slug });
+if (mapping?.organizationId !== organization.id) {
+  console.error(`signed RPC organizationMapping.getBySlug answered ${JSON.stringify(mapping)}`);
+  process.exit(1);
+}
+console.log(
+  `signed RPC organizationMapping.getBySlug("${organization.slug}"): ${mapping.regionName}`,
+);
