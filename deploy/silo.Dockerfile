@@ -23,7 +23,8 @@ WORKDIR /app
 ENV NODE_ENV=production
 # The lockfile and the silo's manifest are all `npm ci` needs to install the silo's production
 # dependencies (workspace packages are bundled into dist; their npm dependencies stay imports).
-# No install scripts: the root postinstall runs dev tools, and nothing here needs one.
+# No install scripts: the root postinstall runs dev tools, and nothing here needs one. No optional
+# dependencies: the Prisma CLI (about 100 MB) would come back as an optional peer of @prisma/client.
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/apps/silo/package.json apps/silo/
 RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --workspace=@acme/silo
