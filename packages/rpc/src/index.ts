@@ -10,9 +10,12 @@ export {
   siloLink,
 } from "./client.ts";
 export {
+  defaultReplayPrefix,
   EnvError,
   loadSiloConfig,
   type RegionConfig,
+  type ReplayConfig,
+  type ReplayUnavailablePolicy,
   type SiloConfig,
   siloConfig,
 } from "./config.ts";
@@ -39,6 +42,7 @@ export {
   type EndpointRequest,
   type EndpointResponse,
   type RpcEndpoint,
+  type RpcEndpointOptions,
 } from "./endpoint.ts";
 export {
   canonicalJson,
