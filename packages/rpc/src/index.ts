@@ -72,6 +72,14 @@ export {
 } from "./openapi.ts";
 export { ServiceDefinitionError, type ServiceEntry, ServiceRegistry } from "./registry.ts";
 export {
+  describeRedisUrl,
+  openReplayStore,
+  type ReplayClaim,
+  type ReplayStoreCheck,
+  type ReplayStoreEvents,
+  type SharedReplayStore,
+} from "./replay-store.ts";
+export {
   byOrganizationId,
   byOrganizationIdAttribute,
   byOrganizationSlug,

@@ -6,11 +6,12 @@ import {
   TimeoutError,
   TimeoutReadError,
 } from "@redis/client";
-import type {
-  ReplayClaim,
-  ReplayStoreCheck,
-  ReplayStoreEvents,
-  SharedReplayStore,
+import {
+  describeRedisUrl,
+  type ReplayClaim,
+  type ReplayStoreCheck,
+  type ReplayStoreEvents,
+  type SharedReplayStore,
 } from "./replay-store.ts";
 
 export interface RedisReplayStoreOptions {
@@ -26,13 +27,6 @@ export interface RedisReplayStoreOptions {
 }
 
 type State = "connecting" | "up" | "down";
-
-/** `redis://host:port/db` without user or password: safe to show in errors and logs. */
-export function describeRedisUrl(url: string): string {
-  const parsed = new URL(url);
-  const db = parsed.pathname.length > 1 ? parsed.pathname : "";
-  return `${parsed.protocol}//${parsed.hostname}:${parsed.port || "6379"}${db}`;
-}
 
 /**
  * A nonce is the key `{prefix}{nonce}`, set with NX (only if absent) and PX (its remaining replay

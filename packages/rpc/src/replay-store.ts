@@ -33,6 +33,13 @@ export interface SharedReplayStore {
   close(): Promise<void>;
 }
 
+/** `redis://host:port/db` without user or password: safe to show in errors and logs. */
+export function describeRedisUrl(url: string): string {
+  const parsed = new URL(url);
+  const db = parsed.pathname.length > 1 ? parsed.pathname : "";
+  return `${parsed.protocol}//${parsed.hostname}:${parsed.port || "6379"}${db}`;
+}
+
 /**
  * The shared store the configuration names, connected (or still trying: a store down at start
  * is reported through `events` and the silo starts anyway, refusing signed requests until it is

@@ -15,7 +15,8 @@ import {
   SiloRuntime,
   siloConfig,
 } from "../src/index.ts";
-import { describeRedisUrl, RedisReplayStore } from "../src/redis-replay-store.ts";
+import { RedisReplayStore } from "../src/redis-replay-store.ts";
+import { describeRedisUrl } from "../src/replay-store.ts";
 import { SignatureVerifier, signRequest } from "../src/signing.ts";
 import { entries, MAPPINGS, MemoryMappings, type TestContext } from "./fixtures.ts";
 
