@@ -2,6 +2,7 @@
 // Servers run in their own processes; clients (and autocannon) in this one. Loopback only.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -10,6 +11,7 @@ import {
   createRpcEndpoint,
   createSiloClient,
   MappingCache,
+  openReplayStore,
   parseInput,
   rpcPath,
   ServiceRegistry,
@@ -111,8 +113,11 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(kind: "silo" | "trpc" | "bare"): Promise<Server> {
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER, kind], {
+async function startServer(
+  kind: "silo" | "silo-redis" | "trpc" | "bare",
+  ...args: string[]
+): Promise<Server> {
+  const child = spawn(process.execPath, ["--import", "tsx", SERVER, kind, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const line = await new Promise<string>((resolve, reject) => {
@@ -158,6 +163,25 @@ async function load(
 }
 
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+// The shared replay store's cost: the silo endpoint with its nonces in Redis (RPC_REPLAY_STORE),
+// measured beside the in-memory store when a Redis answers (BENCH_REDIS_URL, default local).
+const REDIS_URL = process.env.BENCH_REDIS_URL?.trim() || "redis://127.0.0.1:6379";
+const redisAnswers = await new Promise<boolean>((resolve) => {
+  const { hostname, port } = new URL(REDIS_URL);
+  const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+  const done = (up: boolean) => {
+    socket.destroy();
+    resolve(up);
+  };
+  socket.setTimeout(500, () => done(false));
+  socket.once("error", () => done(false));
+  socket.once("connect", () => socket.write("PING\r\n"));
+  socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
+});
+if (!redisAnswers)
+  console.warn(`No Redis at ${REDIS_URL}: the Redis replay store is not measured.`);
+const REDIS_PREFIX = `bench:replay:${process.pid}:`;
 
 // 1. A local call: the silo client in a MONOLITH vs tRPC's createCaller, same procedure.
 const monolith = new SiloRuntime({
@@ -231,12 +255,58 @@ const checkUs = Math.max(0, parseInputUs - schemaOnlyUs);
 const endpointStart = process.hrtime.bigint();
 for (const request of signedRequests) await inProcessEndpoint(request);
 const endpointUs = Number(process.hrtime.bigint() - endpointStart) / 1000 / N_CHECK;
+// The same requests one at a time through an endpoint whose nonces are in Redis: the round trip
+// each one waits for, beside the in-memory store's (the first N_REDIS of the requests above).
+const N_REDIS = quick ? 5_000 : 20_000;
+let endpointRedisUs: number | undefined;
+let endpointMemoryUs: number | undefined;
+if (redisAnswers) {
+  const replay = {
+    store: "redis",
+    url: REDIS_URL,
+    prefix: REDIS_PREFIX,
+    timeoutMs: 250,
+    whenUnavailable: "refuse",
+  } as const;
+  const replayStore = await openReplayStore(replay);
+  const redisEndpoint = createRpcEndpoint(
+    new SiloRuntime({
+      config: siloConfig({ secrets: [BENCH_SECRET], regions: [], replay }),
+      registry: new ServiceRegistry(entries),
+      mappings: { bySlug: async () => null, byId: async () => null, single: async () => null },
+      createContext: () => ({}),
+    }),
+    { replayStore },
+  );
+  const memoryEndpoint = createRpcEndpoint(
+    new SiloRuntime({
+      config: siloConfig({ secrets: [BENCH_SECRET], regions: [] }),
+      registry: new ServiceRegistry(entries),
+      mappings: { bySlug: async () => null, byId: async () => null, single: async () => null },
+      createContext: () => ({}),
+    }),
+  );
+  const each = async (endpoint: typeof memoryEndpoint) => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < N_REDIS; i++) {
+      const result = await endpoint(signedRequests[i] as (typeof signedRequests)[number]);
+      if (result.status !== 200) throw new Error(`bench endpoint answered ${result.status}`);
+    }
+    return Math.round((Number(process.hrtime.bigint() - start) / 1000 / N_REDIS) * 100) / 100;
+  };
+  endpointMemoryUs = await each(memoryEndpoint);
+  endpointRedisUs = await each(redisEndpoint);
+  await replayStore?.close();
+}
 
 // 3. A remote call, sequential: the silo link (signing, routing, validation, the silo server)
 //    vs a plain unsigned tRPC httpLink call to tRPC's standalone adapter.
 const silo = await startServer("silo");
 const trpc = await startServer("trpc");
 const bare = await startServer("bare");
+const siloRedis = redisAnswers
+  ? await startServer("silo-redis", REDIS_URL, REDIS_PREFIX)
+  : undefined;
 try {
   const remoteRuntime = new SiloRuntime({
     config: siloConfig({
@@ -289,6 +359,9 @@ try {
       ],
     });
   const siloLoad = await target(`${silo.url}${rpc}`, "POST", rpc, true);
+  // Right after the in-memory silo, with nonces it has not seen (its store is another).
+  const redisLoad =
+    siloRedis === undefined ? undefined : await target(`${siloRedis.url}${rpc}`, "POST", rpc, true);
   const presigned = next;
   next = 0;
   const trpcPath = `/bench.echo?input=${encodeURIComponent(JSON.stringify(ARGS))}`;
@@ -328,6 +401,21 @@ try {
       signingUs: signing.meanUs,
       siloRequests: presigned,
     },
+    replayStore:
+      redisLoad === undefined || siloRedis === undefined
+        ? { redis: null, note: `no Redis at ${REDIS_URL}` }
+        : {
+            redis: { ...redisLoad, peakRssMb: siloRedis.peakRssMb() },
+            memory: { rps: siloLoad.rps, p50Ms: siloLoad.p50Ms, p99Ms: siloLoad.p99Ms },
+            vsMemory: ratio(redisLoad.rps, siloLoad.rps),
+            // CPU and wait per request beyond the in-memory store's, at 32 connections.
+            addedUsPerRequest: Math.round((1e6 / redisLoad.rps - 1e6 / siloLoad.rps) * 10) / 10,
+            inProcessSequential: {
+              redisUs: endpointRedisUs,
+              memoryUs: endpointMemoryUs,
+              requests: N_REDIS,
+            },
+          },
     inputChecks: {
       checkUs: Math.round(checkUs * 1000) / 1000,
       schemaOnlyUs: Math.round(schemaOnlyUs * 1000) / 1000,
@@ -384,6 +472,26 @@ try {
   console.log(
     row("", "", `bare node:http ${bareLoad.rps} req/s`, `${results.throughput.vsBare}x`, ">= 0.5x"),
   );
+  if (redisLoad !== undefined) {
+    console.log(
+      row(
+        "endpoint, Redis replay store",
+        `${redisLoad.rps} req/s, p99 ${redisLoad.p99Ms} ms`,
+        `in-memory store ${siloLoad.rps} req/s`,
+        `${ratio(redisLoad.rps, siloLoad.rps)}x`,
+        "(measured)",
+      ),
+    );
+    console.log(
+      row(
+        "",
+        `one at a time ${endpointRedisUs} µs`,
+        `in-memory store ${endpointMemoryUs} µs`,
+        `${ratio(endpointRedisUs ?? 0, endpointMemoryUs ?? 1)}x`,
+        "(in process)",
+      ),
+    );
+  }
   console.log(
     row(
       "route resolution, warm cache",
@@ -407,14 +515,14 @@ try {
     `peak RSS: silo ${results.throughput.siloEndpoint.peakRssMb} MB, tRPC ${results.throughput.trpcStandalone.peakRssMb} MB, bare ${results.throughput.bareNodeHttp.peakRssMb} MB`,
   );
   console.log(
-    `errors/non-2xx: silo ${siloLoad.errors}/${siloLoad.non2xx}, tRPC ${trpcLoad.errors}/${trpcLoad.non2xx}, bare ${bareLoad.errors}/${bareLoad.non2xx}`,
+    `errors/non-2xx: silo ${siloLoad.errors}/${siloLoad.non2xx}${redisLoad === undefined ? "" : `, silo (Redis) ${redisLoad.errors}/${redisLoad.non2xx}`}, tRPC ${trpcLoad.errors}/${trpcLoad.non2xx}, bare ${bareLoad.errors}/${bareLoad.non2xx}`,
   );
-  await Promise.all([silo.stop(), trpc.stop(), bare.stop()]);
+  await Promise.all([silo.stop(), trpc.stop(), bare.stop(), siloRedis?.stop()]);
   const memory = await runMemory();
   const sections: Record<string, unknown> = { memory };
   sections.outbox = await runOutbox(); // demo:line
   fs.writeFileSync(RESULTS, `${JSON.stringify({ ...results, ...sections }, null, 2)}\n`);
   console.log("Wrote bench/results.json");
 } finally {
-  await Promise.all([silo.stop(), trpc.stop(), bare.stop()]);
+  await Promise.all([silo.stop(), trpc.stop(), bare.stop(), siloRedis?.stop()]);
 }
