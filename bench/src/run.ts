@@ -2,6 +2,7 @@
 // Servers run in their own processes; clients (and autocannon) in this one. Loopback only.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -10,6 +11,7 @@ import {
   createRpcEndpoint,
   createSiloClient,
   MappingCache,
+  openReplayStore,
   parseInput,
   rpcPath,
   ServiceRegistry,
@@ -146,11 +148,16 @@ interface Server {
   url: string;
   child: ChildProcess;
   peakRssMb(): number;
+  /** CPU time the server process has used so far (user + system), in µs. */
+  cpuUs(): number;
   stop(): Promise<void>;
 }
 
-async function startServer(kind: "silo" | "trpc" | "bare"): Promise<Server> {
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER, kind], {
+async function startServer(
+  kind: "silo" | "silo-redis" | "trpc" | "bare",
+  ...args: string[]
+): Promise<Server> {
+  const child = spawn(process.execPath, ["--import", "tsx", SERVER, kind, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const line = await new Promise<string>((resolve, reject) => {
@@ -163,6 +170,12 @@ async function startServer(kind: "silo" | "trpc" | "bare"): Promise<Server> {
   return {
     url: `http://127.0.0.1:${port}`,
     child,
+    cpuUs: () => {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses: clock ticks.
+      const stat = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+    },
     peakRssMb: () => {
       const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
       const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -196,6 +209,25 @@ async function load(
 }
 
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+// The shared replay store's cost: the silo endpoint with its nonces in Redis (RPC_REPLAY_STORE),
+// measured beside the in-memory store when a Redis answers (BENCH_REDIS_URL, default local).
+const REDIS_URL = process.env.BENCH_REDIS_URL?.trim() || "redis://127.0.0.1:6379";
+const redisAnswers = await new Promise<boolean>((resolve) => {
+  const { hostname, port } = new URL(REDIS_URL);
+  const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+  const done = (up: boolean) => {
+    socket.destroy();
+    resolve(up);
+  };
+  socket.setTimeout(500, () => done(false));
+  socket.once("error", () => done(false));
+  socket.once("connect", () => socket.write("PING\r\n"));
+  socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
+});
+if (!redisAnswers)
+  console.warn(`No Redis at ${REDIS_URL}: the Redis replay store is not measured.`);
+const REDIS_PREFIX = `bench:replay:${process.pid}:`;
 
 // 1. A local call: the silo client in a MONOLITH vs tRPC's createCaller, same procedure.
 const monolith = new SiloRuntime({
@@ -269,12 +301,58 @@ const checkUs = Math.max(0, parseInputUs - schemaOnlyUs);
 const endpointStart = process.hrtime.bigint();
 for (const request of signedRequests) await inProcessEndpoint(request);
 const endpointUs = Number(process.hrtime.bigint() - endpointStart) / 1000 / N_CHECK;
+// The same requests one at a time through an endpoint whose nonces are in Redis: the round trip
+// each one waits for, beside the in-memory store's (the first N_REDIS of the requests above).
+const N_REDIS = quick ? 5_000 : 20_000;
+let endpointRedisUs: number | undefined;
+let endpointMemoryUs: number | undefined;
+if (redisAnswers) {
+  const replay = {
+    store: "redis",
+    url: REDIS_URL,
+    prefix: REDIS_PREFIX,
+    timeoutMs: 250,
+    whenUnavailable: "refuse",
+  } as const;
+  const replayStore = await openReplayStore(replay);
+  const redisEndpoint = createRpcEndpoint(
+    new SiloRuntime({
+      config: siloConfig({ secrets: [BENCH_SECRET], regions: [], replay }),
+      registry: new ServiceRegistry(entries),
+      mappings: { bySlug: async () => null, byId: async () => null, single: async () => null },
+      createContext: () => ({}),
+    }),
+    { replayStore },
+  );
+  const memoryEndpoint = createRpcEndpoint(
+    new SiloRuntime({
+      config: siloConfig({ secrets: [BENCH_SECRET], regions: [] }),
+      registry: new ServiceRegistry(entries),
+      mappings: { bySlug: async () => null, byId: async () => null, single: async () => null },
+      createContext: () => ({}),
+    }),
+  );
+  const each = async (endpoint: typeof memoryEndpoint) => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < N_REDIS; i++) {
+      const result = await endpoint(signedRequests[i] as (typeof signedRequests)[number]);
+      if (result.status !== 200) throw new Error(`bench endpoint answered ${result.status}`);
+    }
+    return Math.round((Number(process.hrtime.bigint() - start) / 1000 / N_REDIS) * 100) / 100;
+  };
+  endpointMemoryUs = await each(memoryEndpoint);
+  endpointRedisUs = await each(redisEndpoint);
+  await replayStore?.close();
+}
 
 // 3. A remote call, sequential: the silo link (signing, routing, validation, the silo server)
 //    vs a plain unsigned tRPC httpLink call to tRPC's standalone adapter.
 const silo = await startServer("silo");
 const trpc = await startServer("trpc");
 const bare = await startServer("bare");
+const siloRedis = redisAnswers
+  ? await startServer("silo-redis", REDIS_URL, REDIS_PREFIX)
+  : undefined;
 try {
   const remoteRuntime = new SiloRuntime({
     config: siloConfig({
@@ -326,7 +404,19 @@ try {
         },
       ],
     });
+  const siloCpu = silo.cpuUs();
   const siloLoad = await target(`${silo.url}${rpc}`, "POST", rpc, true);
+  const siloCpuUs = Math.round((silo.cpuUs() - siloCpu) / (siloLoad.rps * DURATION_S));
+  // Right after the in-memory silo, with nonces it has not seen (its store is another). CPU per
+  // request is the server process's own (clock ticks of 10 ms over the whole run): the Redis
+  // client's work, without the wait for Redis.
+  const redisCpu = siloRedis?.cpuUs() ?? 0;
+  const redisLoad =
+    siloRedis === undefined ? undefined : await target(`${siloRedis.url}${rpc}`, "POST", rpc, true);
+  const redisCpuUs =
+    siloRedis === undefined || redisLoad === undefined
+      ? undefined
+      : Math.round((siloRedis.cpuUs() - redisCpu) / (redisLoad.rps * DURATION_S));
   const presigned = next;
   next = 0;
   const trpcPath = `/bench.echo?input=${encodeURIComponent(JSON.stringify(ARGS))}`;
@@ -366,6 +456,21 @@ try {
       signingUs: signing.meanUs,
       siloRequests: presigned,
     },
+    replayStore:
+      redisLoad === undefined || siloRedis === undefined
+        ? { redis: null, note: `no Redis at ${REDIS_URL}` }
+        : {
+            redis: { ...redisLoad, peakRssMb: siloRedis.peakRssMb() },
+            memory: { rps: siloLoad.rps, p50Ms: siloLoad.p50Ms, p99Ms: siloLoad.p99Ms },
+            vsMemory: ratio(redisLoad.rps, siloLoad.rps),
+            // CPU and wait per request beyond the in-memory store's, at 32 connections.
+            cpuUsPerRequest: { redis: redisCpuUs, memory: siloCpuUs },
+            inProcessSequential: {
+              redisUs: endpointRedisUs,
+              memoryUs: endpointMemoryUs,
+              requests: N_REDIS,
+            },
+          },
     inputChecks: {
       checkUs: Math.round(checkUs * 1000) / 1000,
       schemaOnlyUs: Math.round(schemaOnlyUs * 1000) / 1000,
@@ -422,6 +527,35 @@ try {
   console.log(
     row("", "", `bare node:http ${bareLoad.rps} req/s`, `${results.throughput.vsBare}x`, ">= 0.5x"),
   );
+  if (redisLoad !== undefined) {
+    console.log(
+      row(
+        "endpoint, Redis replay store",
+        `${redisLoad.rps} req/s, p99 ${redisLoad.p99Ms} ms`,
+        `in-memory store ${siloLoad.rps} req/s`,
+        `${ratio(redisLoad.rps, siloLoad.rps)}x`,
+        "(measured)",
+      ),
+    );
+    console.log(
+      row(
+        "",
+        `server CPU ${redisCpuUs} µs/request`,
+        `in-memory store ${siloCpuUs} µs/request`,
+        `${ratio(redisCpuUs ?? 0, siloCpuUs)}x`,
+        "(measured)",
+      ),
+    );
+    console.log(
+      row(
+        "",
+        `one at a time ${endpointRedisUs} µs`,
+        `in-memory store ${endpointMemoryUs} µs`,
+        `${ratio(endpointRedisUs ?? 0, endpointMemoryUs ?? 1)}x`,
+        "(in process)",
+      ),
+    );
+  }
   console.log(
     row(
       "route resolution, warm cache",
@@ -445,9 +579,9 @@ try {
     `peak RSS: silo ${results.throughput.siloEndpoint.peakRssMb} MB, tRPC ${results.throughput.trpcStandalone.peakRssMb} MB, bare ${results.throughput.bareNodeHttp.peakRssMb} MB`,
   );
   console.log(
-    `errors/non-2xx: silo ${siloLoad.errors}/${siloLoad.non2xx}, tRPC ${trpcLoad.errors}/${trpcLoad.non2xx}, bare ${bareLoad.errors}/${bareLoad.non2xx}`,
+    `errors/non-2xx: silo ${siloLoad.errors}/${siloLoad.non2xx}${redisLoad === undefined ? "" : `, silo (Redis) ${redisLoad.errors}/${redisLoad.non2xx}`}, tRPC ${trpcLoad.errors}/${trpcLoad.non2xx}, bare ${bareLoad.errors}/${bareLoad.non2xx}`,
   );
-  await Promise.all([silo.stop(), trpc.stop(), bare.stop()]);
+  await Promise.all([silo.stop(), trpc.stop(), bare.stop(), siloRedis?.stop()]);
   const memory = await runMemory();
   const sections: Record<string, unknown> = { memory, startup: await runStartup() };
   sections.outbox = await runOutbox(); // demo:line
@@ -455,5 +589,5 @@ try {
   fs.writeFileSync(RESULTS, `${JSON.stringify({ ...results, ...sections }, null, 2)}\n`);
   console.log("Wrote bench/results.json");
 } finally {
-  await Promise.all([silo.stop(), trpc.stop(), bare.stop()]);
+  await Promise.all([silo.stop(), trpc.stop(), bare.stop(), siloRedis?.stop()]);
 }

@@ -1,9 +1,19 @@
 // One benchmark server, in its own process: `silo` (the silo server: signature check, routing,
-// validation, metrics), `trpc` (tRPC's standalone adapter) or `bare` (node:http, fixed JSON).
+// validation, metrics), `silo-redis` (the same, its nonces in the Redis named by argv[3] under
+// the prefix argv[4], removed when it stops), `trpc` (tRPC's standalone adapter) or `bare`
+// (node:http, fixed JSON).
 import http from "node:http";
-import { ServiceRegistry, SiloRuntime, siloConfig } from "@acme/rpc";
+import {
+  openReplayStore,
+  type ReplayConfig,
+  ServiceRegistry,
+  type SharedReplayStore,
+  SiloRuntime,
+  siloConfig,
+} from "@acme/rpc";
 import { SiloMetrics } from "@acme/silo/metrics";
 import { createSiloServer } from "@acme/silo/server";
+import { createClient } from "@redis/client";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { pino } from "pino";
 import { ARGS, entries, plainRouter } from "./service.ts";
@@ -12,9 +22,31 @@ export const BENCH_SECRET = "bench-secret-not-for-production";
 
 const kind = process.argv[2];
 let server: http.Server;
-if (kind === "silo") {
+let stop = async () => {};
+if (kind === "silo" || kind === "silo-redis") {
+  const replay: ReplayConfig =
+    kind === "silo"
+      ? { store: "memory" }
+      : {
+          store: "redis",
+          url: process.argv[3] ?? "redis://127.0.0.1:6379",
+          prefix: process.argv[4] ?? `bench:replay:${process.pid}:`,
+          timeoutMs: 250,
+          whenUnavailable: "refuse",
+        };
+  const replayStore: SharedReplayStore | undefined = await openReplayStore(replay);
+  if (replay.store === "redis") {
+    const { url, prefix } = replay;
+    stop = async () => {
+      await replayStore?.close();
+      const redis = await createClient({ url }).connect();
+      for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 }))
+        if (keys.length > 0) await redis.unlink(keys);
+      await redis.close();
+    };
+  }
   const runtime = new SiloRuntime({
-    config: siloConfig({ mode: "CONTROL", secrets: [BENCH_SECRET], regions: [] }),
+    config: siloConfig({ mode: "CONTROL", secrets: [BENCH_SECRET], regions: [], replay }),
     registry: new ServiceRegistry(entries),
     mappings: { bySlug: async () => null, byId: async () => null, single: async () => null },
     createContext: () => ({}),
@@ -28,6 +60,7 @@ if (kind === "silo") {
     metrics: new SiloMetrics({ silo: "bench" }),
     version: "bench",
     shutdownTimeoutMs: 1000,
+    replayStore,
   });
   server = silo.server;
 } else if (kind === "trpc") {
@@ -48,12 +81,13 @@ if (kind === "silo") {
     });
   });
 } else {
-  throw new Error("usage: server.ts silo|trpc|bare");
+  throw new Error("usage: server.ts silo|silo-redis <url> <prefix>|trpc|bare");
 }
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => {
   const address = server.address() as { port: number };
   process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
 });
-process.on("SIGTERM", () => process.exit(0));
-process.on("SIGINT", () => process.exit(0));
+const exit = () => void stop().finally(() => process.exit(0));
+process.on("SIGTERM", exit);
+process.on("SIGINT", exit);

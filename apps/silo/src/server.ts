@@ -4,7 +4,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "@acme/db";
-import { createRpcEndpoint, nodeRpcHandler, RPC_PATH_PREFIX, type SiloRuntime } from "@acme/rpc";
+import {
+  createRpcEndpoint,
+  nodeRpcHandler,
+  RPC_PATH_PREFIX,
+  type SharedReplayStore,
+  type SiloRuntime,
+} from "@acme/rpc";
 import type { Logger } from "pino";
 import { type SiloMetrics, servedTarget } from "./metrics.ts";
 import { type OutboxStatus, outboxHealth } from "./outbox-status.ts";
@@ -29,6 +35,8 @@ export interface SiloServerOptions {
   readonly openapi?: () => unknown;
   /** This silo's outboxes: their backlog is /healthz's `outbox` field (never its status). */
   readonly outboxes?: OutboxStatus;
+  /** The replay store this silo's replicas share (RPC_REPLAY_STORE), when it is not memory. */
+  readonly replayStore?: SharedReplayStore | undefined;
 }
 
 export interface SiloServer {
@@ -53,8 +61,12 @@ const json = (res: http.ServerResponse, status: number, body: unknown) => {
 export function createSiloServer(options: SiloServerOptions): SiloServer {
   const { runtime, db, logger, metrics } = options;
   const { config } = runtime;
+  const { replayStore } = options;
+  const whenReplayUnavailable =
+    config.replay.store === "memory" ? undefined : config.replay.whenUnavailable;
   const rpc = nodeRpcHandler(
     createRpcEndpoint(runtime, {
+      replayStore,
       onError: (error, path) => {
         const trace = currentTrace();
         const log = {
@@ -80,6 +92,7 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
   const health = async () => {
     // Read beside the database check, not after it: both are bounded at 1 s.
     const outboxes = options.outboxes?.read();
+    const replay = replayStore?.check();
     const started = performance.now();
     let database: { ok: boolean; latencyMs: number; error?: string };
     try {
@@ -97,12 +110,25 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
         error: (error as Error).message,
       };
     }
+    const replayStoreHealth =
+      replayStore === undefined
+        ? { store: "memory" }
+        : {
+            store: replayStore.description,
+            ...(await replay),
+            whenUnavailable: whenReplayUnavailable,
+          };
+    // A silo that cannot reach its replay store refuses every signed request (503): the load
+    // balancer should send them elsewhere. Not so when it is set to accept with a local check.
+    const replayOk =
+      !("ok" in replayStoreHealth) || replayStoreHealth.ok || whenReplayUnavailable !== "refuse";
     return {
-      status: database.ok && !draining ? "ok" : draining ? "draining" : "degraded",
+      status: draining ? "draining" : database.ok && replayOk ? "ok" : "degraded",
       mode: config.mode,
       region: config.regionName ?? null,
       version: options.version,
       database,
+      replayStore: replayStoreHealth,
       // A backlog never makes the silo unhealthy: the load balancer would pull a silo whose
       // peer is down, which does not help deliver anything.
       ...(outboxes === undefined ? {} : { outbox: outboxHealth(await outboxes) }),

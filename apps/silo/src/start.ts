@@ -15,7 +15,7 @@ import {
   seedDemoData,
 } from "@acme/db";
 import { type OutboxMessage, outboxErrorText } from "@acme/outbox";
-import { loadSiloConfig, type SiloConfig } from "@acme/rpc";
+import { describeRedisUrl, loadSiloConfig, openReplayStore, type SiloConfig } from "@acme/rpc";
 import { rpcSchema } from "@acme/services";
 import { createAppRuntime, DEMO_REGION_CONFIG, followMappingChanges } from "@acme/services/runtime";
 import { pino } from "pino";
@@ -56,7 +56,33 @@ async function start(options: SiloAppOptions): Promise<void> {
   const silo = config.mode === "REGION" ? `region-${config.regionName}` : config.mode.toLowerCase();
   const logger = pino({ level: env.LOG_LEVEL, base: { app: options.name, silo } });
   const started = performance.now();
+  // Opened beside the database. One line when the store stops answering, one when it is back.
+  const replay = config.replay;
+  const replayStoreName = replay.store === "memory" ? "memory" : describeRedisUrl(replay.url);
+  const localCheck =
+    replay.store !== "memory" && replay.whenUnavailable === "accept-with-local-check";
+  if (localCheck) {
+    logger.warn(
+      { replayStore: replayStoreName },
+      "RPC_REPLAY_STORE_UNAVAILABLE=accept-with-local-check: while the replay store is unreachable, this silo ACCEPTS signed requests checked only against its own memory, so a captured request can be replayed once to each other replica",
+    );
+  }
+  const replayOpening = openReplayStore(replay, {
+    onDown: (reason) =>
+      logger.error(
+        { replayStore: replayStoreName, reason },
+        localCheck
+          ? "replay store unreachable: ACCEPTING signed requests checked against this process's memory only (accept-with-local-check)"
+          : "replay store unreachable: refusing signed requests (503) until it answers again",
+      ),
+    onUp: () =>
+      logger.info(
+        { replayStore: replayStoreName },
+        "replay store reachable: signed requests are checked against it",
+      ),
+  });
   const db = await createDb(env.DATABASE_URL, { cwd: repoRoot });
+  const replayStore = await replayOpening;
 
   const metrics = new SiloMetrics({ silo });
   const { runtime, client, outbox, mappings } = createAppRuntime({
@@ -111,6 +137,7 @@ async function start(options: SiloAppOptions): Promise<void> {
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
     openapi: rpcSchema,
     outboxes,
+    replayStore,
   });
 
   let stopping = false;
@@ -125,6 +152,7 @@ async function start(options: SiloAppOptions): Promise<void> {
     // database: deliveries in flight finish, what is left waits in the outbox for the next start.
     await Promise.all(drains.map((drain) => drain.stop()));
     await mappingChanges.close();
+    await replayStore?.close();
     await db.$disconnect();
     logger.info("stopped: database closed");
     logger.flush();
@@ -149,6 +177,7 @@ async function start(options: SiloAppOptions): Promise<void> {
       region: config.regionName ?? null,
       regions: runtime.regionNames,
       database: describeDb(db),
+      replayStore: replayStoreName,
       opened: describeOpening(db, seeded),
       localServices: local.map((service) => service.key),
       startupMs: Math.round(performance.now() - started),

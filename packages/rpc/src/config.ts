@@ -13,6 +13,19 @@ const regionSchema = z.object({
 });
 export type RegionConfig = z.output<typeof regionSchema>;
 
+/** What a silo does with a signed request while its shared replay store cannot be reached. */
+export const REPLAY_UNAVAILABLE_POLICIES = ["refuse", "accept-with-local-check"] as const;
+export type ReplayUnavailablePolicy = (typeof REPLAY_UNAVAILABLE_POLICIES)[number];
+
+function isRedisUrl(value: string): boolean {
+  if (!/^rediss?:\/\//.test(value)) return false;
+  try {
+    return new URL(value).hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
 const methodName = /^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/;
 const list = (value: string) =>
   value
@@ -85,6 +98,19 @@ const envSchema = z
     RPC_ACCEPT_RPC0: envFlag.default(false),
     RPC_MAX_CLOCK_SKEW_S: z.coerce.number().int().positive().default(300),
     RPC_MAX_NONCES: z.coerce.number().int().positive().default(DEFAULT_MAX_NONCES),
+    RPC_REPLAY_STORE: z
+      .string()
+      .trim()
+      .default("memory")
+      .refine((value) => value === "memory" || isRedisUrl(value), {
+        message: '"memory" or a redis:// (rediss://) URL, e.g. redis://127.0.0.1:6379/0',
+      }),
+    RPC_REPLAY_PREFIX: z
+      .string()
+      .regex(/^[!-~]{1,100}$/, "1 to 100 printable ASCII characters, no spaces")
+      .optional(),
+    RPC_REPLAY_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(250),
+    RPC_REPLAY_STORE_UNAVAILABLE: z.enum(REPLAY_UNAVAILABLE_POLICIES).default("refuse"),
     RPC_MAX_BODY_BYTES: z.coerce
       .number()
       .int()
@@ -123,6 +149,27 @@ const envSchema = z
     }
   });
 
+/**
+ * Where accepted nonces are remembered (docs/wire-protocol.md §6.3): this process's memory, or a
+ * Redis shared by every replica of the silo, under `prefix`.
+ */
+export type ReplayConfig =
+  | { readonly store: "memory" }
+  | {
+      readonly store: "redis";
+      readonly url: string;
+      /** Prepended to each nonce's key: one silo's replicas share it, other silos do not. */
+      readonly prefix: string;
+      /** The longest a request waits for the store's answer before it counts as unreachable. */
+      readonly timeoutMs: number;
+      readonly whenUnavailable: ReplayUnavailablePolicy;
+    };
+
+/** `rpc:replay:control:`, `rpc:replay:region:eu:`: the key prefix of a silo's replicas. */
+export function defaultReplayPrefix(mode: SiloMode, regionName: string | undefined): string {
+  return `rpc:replay:${mode.toLowerCase()}:${regionName === undefined ? "" : `${regionName}:`}`;
+}
+
 export interface SiloConfig {
   readonly mode: SiloMode;
   /** This process's region (REGION mode only). */
@@ -143,14 +190,16 @@ export interface SiloConfig {
   /** Unexpired nonces remembered at most; beyond, new requests wait (503), none is forgotten. */
   readonly maxNonces: number;
   readonly maxBodyBytes: number;
+  readonly replay: ReplayConfig;
 }
 
 /** Reads the RPC configuration; every wrong variable is named in one error. */
 export function loadSiloConfig(env: Environment = process.env): SiloConfig {
   const parsed = loadEnv(envSchema, env);
+  const regionName = parsed.SILO_MODE === "REGION" ? parsed.REGION_NAME : undefined;
   return {
     mode: parsed.SILO_MODE,
-    regionName: parsed.SILO_MODE === "REGION" ? parsed.REGION_NAME : undefined,
+    regionName,
     regions: parsed.REGION_CONFIG,
     controlAddress: parsed.CONTROL_ADDRESS,
     secrets: parsed.RPC_SHARED_SECRET,
@@ -163,6 +212,16 @@ export function loadSiloConfig(env: Environment = process.env): SiloConfig {
     maxClockSkewSeconds: parsed.RPC_MAX_CLOCK_SKEW_S,
     maxNonces: parsed.RPC_MAX_NONCES,
     maxBodyBytes: parsed.RPC_MAX_BODY_BYTES,
+    replay:
+      parsed.RPC_REPLAY_STORE === "memory"
+        ? { store: "memory" }
+        : {
+            store: "redis",
+            url: parsed.RPC_REPLAY_STORE,
+            prefix: parsed.RPC_REPLAY_PREFIX ?? defaultReplayPrefix(parsed.SILO_MODE, regionName),
+            timeoutMs: parsed.RPC_REPLAY_TIMEOUT_MS,
+            whenUnavailable: parsed.RPC_REPLAY_STORE_UNAVAILABLE,
+          },
   };
 }
 
@@ -193,6 +252,12 @@ export function siloConfig(
     env.RPC_MAX_CLOCK_SKEW_S = String(overrides.maxClockSkewSeconds);
   if (overrides.maxNonces !== undefined) env.RPC_MAX_NONCES = String(overrides.maxNonces);
   if (overrides.maxBodyBytes !== undefined) env.RPC_MAX_BODY_BYTES = String(overrides.maxBodyBytes);
+  if (overrides.replay?.store === "redis") {
+    env.RPC_REPLAY_STORE = overrides.replay.url;
+    env.RPC_REPLAY_PREFIX = overrides.replay.prefix;
+    env.RPC_REPLAY_TIMEOUT_MS = String(overrides.replay.timeoutMs);
+    env.RPC_REPLAY_STORE_UNAVAILABLE = overrides.replay.whenUnavailable;
+  }
   return loadSiloConfig(env);
 }
 

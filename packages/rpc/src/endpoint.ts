@@ -2,6 +2,7 @@
 // raw body in; status, headers and body out. Thin adapters connect it to node:http and to Fetch.
 import { TRPCError } from "@trpc/server";
 import { eitherSignal, runWithDeadline } from "./deadline.ts";
+import type { SharedReplayStore } from "./replay-store.ts";
 import type { SiloRuntime } from "./runtime.ts";
 import { SignatureVerifier } from "./signing.ts";
 import { errorBody, httpStatusOf, invalidInput, parseRpcPath } from "./wire.ts";
@@ -56,17 +57,35 @@ export function payloadTooLarge(maxBodyBytes: number): EndpointResponse {
   return fail("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBodyBytes} bytes.`);
 }
 
+export interface RpcEndpointOptions {
+  readonly onError?: (error: TRPCError, path: string) => void;
+  /**
+   * The replay store shared by this silo's replicas (openReplayStore), required when the
+   * configuration names one (RPC_REPLAY_STORE); without it, nonces are remembered in memory.
+   */
+  readonly replayStore?: SharedReplayStore | undefined;
+}
+
 /** Serves `POST /api/0/internal/rpc/{service}/{method}/` for the services local to this silo. */
 export function createRpcEndpoint(
   runtime: SiloRuntime,
-  { onError }: { onError?: (error: TRPCError, path: string) => void } = {},
+  { onError, replayStore }: RpcEndpointOptions = {},
 ): RpcEndpoint {
   const { config, registry } = runtime;
+  if (config.replay.store !== "memory" && replayStore === undefined) {
+    // Never fall back to one process's memory silently: replicas would accept each other's replays.
+    throw new Error(
+      "RPC_REPLAY_STORE names a shared replay store: open it (openReplayStore) and pass it as replayStore.",
+    );
+  }
   const verifier = new SignatureVerifier({
     secrets: config.secrets,
     maxClockSkewSeconds: config.maxClockSkewSeconds,
     acceptRpc0: config.acceptRpc0,
     maxNonces: config.maxNonces,
+    shared: replayStore,
+    whenSharedUnavailable:
+      config.replay.store === "memory" ? undefined : config.replay.whenUnavailable,
   });
 
   const endpoint = async (request: EndpointRequest): Promise<EndpointResponse> => {
@@ -86,7 +105,9 @@ export function createRpcEndpoint(
         "This silo has no RPC_SHARED_SECRET, so it accepts no RPC requests.",
       );
     }
-    const verified = verifier.verify(request);
+    let verified = verifier.verify(request);
+    // Only a shared replay store answers later: the in-memory path takes no extra turn.
+    if (verified instanceof Promise) verified = await verified;
     if (!verified.ok) {
       // Refused before anything ran, so a caller may retry it after the pause.
       if ("busy" in verified) {
@@ -96,6 +117,13 @@ export function createRpcEndpoint(
           {
             "retry-after": String(verified.retryAfterSeconds),
           },
+        );
+      }
+      if ("unavailable" in verified) {
+        return fail(
+          "SERVICE_UNAVAILABLE",
+          `Replay protection is unavailable, so this silo refuses signed requests: ${verified.reason}.`,
+          { "retry-after": "1" },
         );
       }
       return fail("UNAUTHORIZED", `Invalid RPC signature: ${verified.reason}.`);

@@ -10,9 +10,12 @@ export {
   siloLink,
 } from "./client.ts";
 export {
+  defaultReplayPrefix,
   EnvError,
   loadSiloConfig,
   type RegionConfig,
+  type ReplayConfig,
+  type ReplayUnavailablePolicy,
   type SiloConfig,
   siloConfig,
 } from "./config.ts";
@@ -39,6 +42,7 @@ export {
   type EndpointRequest,
   type EndpointResponse,
   type RpcEndpoint,
+  type RpcEndpointOptions,
 } from "./endpoint.ts";
 export {
   canonicalJson,
@@ -67,6 +71,14 @@ export {
   type RpcOperationExtensions,
 } from "./openapi.ts";
 export { ServiceDefinitionError, type ServiceEntry, ServiceRegistry } from "./registry.ts";
+export {
+  describeRedisUrl,
+  openReplayStore,
+  type ReplayClaim,
+  type ReplayStoreCheck,
+  type ReplayStoreEvents,
+  type SharedReplayStore,
+} from "./replay-store.ts";
 export {
   byOrganizationId,
   byOrganizationIdAttribute,

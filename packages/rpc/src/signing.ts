@@ -1,6 +1,8 @@
 // Request signatures (docs/wire-protocol.md, "Signature").
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { ReplayUnavailablePolicy } from "./config.ts";
 import { NonceStore } from "./nonce-store.ts";
+import type { ReplayClaim, SharedReplayStore } from "./replay-store.ts";
 
 export const TIMESTAMP_HEADER = "x-rpc-timestamp";
 export const NONCE_HEADER = "x-rpc-nonce";
@@ -88,6 +90,16 @@ export interface VerifierOptions {
    * are unexpired, new requests are refused as busy until the oldest expires; none is forgotten.
    */
   readonly maxNonces?: number;
+  /**
+   * The store every replica of this silo shares: when set, a nonce is accepted once across them
+   * all, and `verify` answers a promise for rpc1 requests that reach the replay check.
+   */
+  readonly shared?: SharedReplayStore | undefined;
+  /**
+   * While `shared` cannot be reached: refuse (default), or check against this process's memory
+   * only. With the latter, every nonce accepted is also remembered in this process.
+   */
+  readonly whenSharedUnavailable?: ReplayUnavailablePolicy;
   readonly now?: () => number;
 }
 
@@ -101,7 +113,12 @@ export type Verification =
       readonly busy: true;
       readonly reason: string;
       readonly retryAfterSeconds: number;
-    };
+    }
+  /** Valid, but the shared replay store could not be reached (and the policy is to refuse). */
+  | { readonly ok: false; readonly unavailable: true; readonly reason: string };
+
+const ACCEPTED: Verification = { ok: true };
+const REPLAYED: Verification = { ok: false, reason: "nonce was already used (replayed request)" };
 
 /** The default bound on remembered nonces: 4,000,000 × 24 bytes, about 100 MB at most. */
 export const DEFAULT_MAX_NONCES = 4_000_000;
@@ -116,12 +133,16 @@ export class SignatureVerifier {
   // Accepted nonces with their expiry (ms).
   readonly #nonces: NonceStore;
   readonly #maxNonces: number;
+  readonly #shared: SharedReplayStore | undefined;
+  readonly #localCheck: boolean;
 
   constructor(options: VerifierOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#maxNonces = options.maxNonces ?? DEFAULT_MAX_NONCES;
     this.#nonces = new NonceStore({ maxEntries: this.#maxNonces });
+    this.#shared = options.shared;
+    this.#localCheck = options.whenSharedUnavailable === "accept-with-local-check";
   }
 
   /** How many accepted nonces are remembered now (at most maxNonces). */
@@ -129,11 +150,15 @@ export class SignatureVerifier {
     return this.#nonces.size;
   }
 
+  /**
+   * The verdict on a request: at once with the in-memory store (and for every refusal before the
+   * replay check), a promise when a shared store is asked.
+   */
   verify(request: {
     path: string;
     body: Uint8Array;
     header: (name: string) => string | undefined;
-  }): Verification {
+  }): Verification | Promise<Verification> {
     const authorization = request.header("authorization");
     if (authorization === undefined) return { ok: false, reason: "missing Authorization header" };
     const rpc1 = RPC1.exec(authorization);
@@ -182,6 +207,8 @@ export class SignatureVerifier {
       ),
     );
     if (!matches) return { ok: false, reason: "signature does not match" };
+    if (this.#shared !== undefined)
+      return this.#claimShared(this.#shared, nonce, timestamp, now, budgetText);
     const remembered = this.#remember(nonce, timestamp, now);
     return remembered.ok && budgetText !== undefined
       ? { ok: true, budgetMs: Number(budgetText) }
@@ -198,14 +225,46 @@ export class SignatureVerifier {
     return matches ? { ok: true } : { ok: false, reason: "signature does not match" };
   }
 
-  #remember(nonce: string, timestamp: number, now: number): Verification {
+  #expiry(timestamp: number): number {
     // A copy of this request passes the clock check while now ≤ timestamp + skew (seconds), so
     // the nonce is remembered until then, plus one second for the receiver's clock resolution.
-    const expires = (timestamp + this.#options.maxClockSkewSeconds + 1) * 1000;
+    return (timestamp + this.#options.maxClockSkewSeconds + 1) * 1000;
+  }
+
+  async #claimShared(
+    shared: SharedReplayStore,
+    nonce: string,
+    timestamp: number,
+    now: number,
+    budgetText: string | undefined,
+  ): Promise<Verification> {
+    const claim: ReplayClaim = await shared.claim(nonce, now, this.#expiry(timestamp));
+    let verdict: Verification;
+    if (claim === "replay") verdict = REPLAYED;
+    else if (claim === "new") {
+      // Remembered here too when the fallback may be needed, so that during an outage this
+      // process still refuses what it accepted before; a nonce this process already holds is a
+      // replay the store forgot (it restarted). Its bound never refuses what the store accepted.
+      const local = this.#localCheck ? this.#remember(nonce, timestamp, now) : ACCEPTED;
+      verdict = local.ok || "busy" in local ? ACCEPTED : local;
+    } else if (this.#localCheck) verdict = this.#remember(nonce, timestamp, now);
+    else {
+      verdict = {
+        ok: false,
+        unavailable: true,
+        reason: `the replay store (${shared.description}) cannot be reached: ${claim.unavailable}`,
+      };
+    }
+    return verdict.ok && budgetText !== undefined
+      ? { ok: true, budgetMs: Number(budgetText) }
+      : verdict;
+  }
+
+  #remember(nonce: string, timestamp: number, now: number): Verification {
+    const expires = this.#expiry(timestamp);
     const remembered = this.#nonces.remember(nonce, now, expires);
-    if (remembered === "new") return { ok: true };
-    if (remembered === "replay")
-      return { ok: false, reason: "nonce was already used (replayed request)" };
+    if (remembered === "new") return ACCEPTED;
+    if (remembered === "replay") return REPLAYED;
     return {
       ok: false,
       busy: true,
