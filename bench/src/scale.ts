@@ -62,6 +62,8 @@ export async function scaleSection({
       regions: ["eu"],
       replicas: 2,
       databases: urlOf,
+      // What replicas need: one replay store for the silo (Redis on this machine).
+      replayStore: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
       secret,
       logLevel: "warn",
       onLine: (_silo, line) => {

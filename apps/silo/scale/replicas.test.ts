@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { demoData } from "@acme/db";
 import { createPostgresDatabase, dropPostgresDatabase, testEngines } from "@acme/db/testing";
+import { rpcPath, signRequest } from "@acme/rpc";
 import { createAppRuntime } from "@acme/services/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haproxyInstalled } from "../src/load-balancer.ts";
@@ -14,6 +15,7 @@ import { Topology } from "../src/topology.ts";
 
 const erin = demoData.users.find((u) => u.email === "erin@example.com")?.id as string;
 const CREATE_PATH = "/api/0/internal/rpc/organization/createOrganization/";
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const runs = testEngines.includes("postgres") && haproxyInstalled();
 
 describe.skipIf(!runs)("replicas behind HAProxy", () => {
@@ -33,6 +35,7 @@ describe.skipIf(!runs)("replicas behind HAProxy", () => {
     topology = new Topology({
       regions: ["eu"],
       replicas: 2,
+      replayStore: REDIS_URL,
       databases: (name) => databases[name] as string,
       secret,
       onLine: (silo, line) => {
@@ -118,6 +121,24 @@ describe.skipIf(!runs)("replicas behind HAProxy", () => {
       );
     }
     await Promise.all([served("eu-1", from), served("eu-2", from)]);
+  });
+
+  it("refuses a request captured from the wire and replayed to the other replica", async () => {
+    const path = rpcPath("organization", "getOrganizationById");
+    const body = Buffer.from(JSON.stringify({ args: { organizationId: orgs[0] }, meta: {} }));
+    const captured = signRequest(secret, path, body);
+    const send = (replica: string) =>
+      fetch(`${topology.url(replica)}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...captured },
+        body,
+      });
+    expect((await send("eu#1")).status).toBe(200);
+    const replayed = await send("eu#2");
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toMatchObject({
+      error: { message: expect.stringContaining("replayed request") },
+    });
   });
 
   it("a rolling restart of eu's replicas under load fails no call", async () => {

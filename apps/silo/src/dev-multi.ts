@@ -24,6 +24,8 @@ const env = loadEnv(
     LOG_LEVEL: z.string().default("info"),
     /** dev:scale: the PostgreSQL server on which each silo gets a database (silo_scale_<name>). */
     DATABASE_SERVER_URL: z.string().default("postgresql://postgres@127.0.0.1:5432/postgres"),
+    /** dev:scale: the replay store the replicas of each silo share. */
+    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
     /** dev:scale: processes per silo. */
     SCALE_REPLICAS: z.coerce.number().int().min(1).max(8).default(2),
   }),
@@ -101,6 +103,7 @@ const topology = new Topology({
   ports: { control: base, us: base + 1, eu: base + 2 },
   replicas,
   loadBalancer: scale,
+  ...(replicas > 1 ? { replayStore: env.REDIS_URL } : {}),
   checkIntervalMs: 1000,
   databases: (name) => databases[name] as string,
   secret: env.RPC_SHARED_SECRET,

@@ -3,6 +3,7 @@
 // With `replicas`, each silo is that many processes on its one database (PostgreSQL), behind
 // HAProxy (load-balancer.ts), as a team deploys it: `npm run dev:scale`.
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
 import readline from "node:readline";
@@ -37,6 +38,12 @@ export interface TopologyOptions {
   readonly loadBalancer?: boolean;
   /** The balancer's health check interval (default 250 ms). */
   readonly checkIntervalMs?: number;
+  /**
+   * Where every silo keeps its accepted nonces (RPC_REPLAY_STORE): "memory" (default, each
+   * process its own) or a Redis URL, which replicas need so that a request accepted by one is
+   * refused by the others. Each silo of this topology gets a key prefix of its own.
+   */
+  readonly replayStore?: string;
 }
 
 /** How long a replica keeps serving after SIGTERM while the balancer takes it out. */
@@ -57,6 +64,8 @@ export class Topology {
   /** Processes per silo. */
   readonly replicas: number;
   #balancer: LoadBalancer | undefined;
+  /** Tells this topology's keys in a shared replay store from another's. */
+  readonly #id = randomBytes(4).toString("hex");
   #stopped = false;
 
   /**
@@ -166,6 +175,12 @@ export class Topology {
         HOST: "127.0.0.1",
         DATABASE_URL: this.#options.databases(silo),
         LOG_LEVEL: this.#options.logLevel ?? "info",
+        ...(this.#options.replayStore === undefined || this.#options.replayStore === "memory"
+          ? {}
+          : {
+              RPC_REPLAY_STORE: this.#options.replayStore,
+              RPC_REPLAY_PREFIX: `rpc:replay:${this.#id}:${silo}:`,
+            }),
         // Behind the balancer, a stopping replica serves on until the health check takes it out.
         ...(this.balanced
           ? { SHUTDOWN_DRAIN_MS: String(drainMs(this.#options.checkIntervalMs ?? 250)) }
