@@ -109,6 +109,8 @@ export async function scaleSection({
           errors: result.errors,
         };
       };
+      // Warm-up: both replicas compile their hot paths before anything is measured.
+      await measure("warm-up", topology.url("control"));
       const runs: ScaleRun[] = [];
       runs.push(await measure("HAProxy, 2 replicas", topology.url("control")));
       await topology.stop("control#2");
