@@ -4,7 +4,7 @@
 # assets beside it, run by `node` as the unprivileged `node` user. Build from the repository root:
 #   docker build -f deploy/admin.Dockerfile -t acme/admin .
 # Meant for SILO_MODE=CONTROL (a client of the silos, no database). See silo.Dockerfile for the
-# instructions deploy/check-image-steps.sh understands: CI runs these steps outside a container.
+# instructions deploy/check-image-steps.mjs understands: CI runs these steps outside a container.
 
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app

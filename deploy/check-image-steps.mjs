@@ -3,8 +3,9 @@
 // deploy/<app>.Dockerfile and runs its steps outside a container: each stage in its own folder,
 // `COPY . .` from a clean copy of HEAD (`git archive`), `COPY --from` between the stages' folders,
 // every RUN as written; then starts the last stage's CMD with its ENV, waits for /healthz, runs the
-// HEALTHCHECK command and stops the process with SIGTERM. The Dockerfile is the only list of
-// steps, so the two cannot drift apart.
+// HEALTHCHECK command, makes a signed RPC call to the silo (apps/silo/scripts/probe.ts, run from this
+// checkout) and stops the process with SIGTERM. The Dockerfile is the only list of steps, so the
+// two cannot drift apart. The runtime folder must hold no dev dependency and no TypeScript source.
 //
 //   node deploy/check-image-steps.mjs [silo] [admin] [--ref=<commit>] [--keep]
 //
@@ -125,6 +126,33 @@ function build(app, stages, context, work) {
   }
   const runtime = stages.at(-1);
   return { runtime, dir: dirs.get(runtime.name), buildDirs: dirs };
+}
+
+/** The image runs built JavaScript: no TypeScript source outside node_modules. */
+function checkNoTypeScript(runtimeDir) {
+  const found = fs
+    .readdirSync(runtimeDir, { recursive: true })
+    .filter((file) => !file.split(path.sep).includes("node_modules"))
+    .filter((file) => /\.(c|m)?tsx?$/.test(file) && !/\.d\.(c|m)?ts$/.test(file));
+  if (found.length > 0)
+    throw new Error(`TypeScript source in the runtime image: ${found.slice(0, 10).join(", ")}`);
+}
+
+/** A signed RPC call to a running silo, as another silo makes it (probe.ts, from this checkout). */
+function signedCall(env, name) {
+  const tsx = path.join(repo, "node_modules", ".bin", "tsx");
+  const probe = path.join(repo, "apps", "silo", "scripts", "probe.ts");
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const result = spawnSync(tsx, [probe, url, env.RPC_SHARED_SECRET, "30"], {
+    cwd: repo,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `${name}: the signed RPC call failed (${result.status ?? result.signal}): ${result.stdout}${result.stderr}`,
+    );
+  log(`${name}: ${result.stdout.trim().split("\n").at(-1)}`);
 }
 
 /** Packages the lockfile marks dev-only must not be in the runtime folder's node_modules. */
@@ -249,6 +277,8 @@ async function runAndProbe(runtime, dir, env, name, logDir) {
   const process_ = await start(runtime, dir, env, name, logDir);
   try {
     runHealthcheck(runtime, dir, process_.env, name);
+    if (process_.env.SILO_MODE !== "MONOLITH" && name.startsWith("silo"))
+      signedCall(process_.env, name);
   } finally {
     const exit = await process_.stop();
     log(`${name}: stopped on SIGTERM (exit ${exit.code ?? exit.signal})`);
@@ -272,13 +302,15 @@ const scenarios = {
       runtime,
       dir,
       {
-        SILO_MODE: "MONOLITH",
+        SILO_MODE: "CONTROL",
         DATABASE_URL: path.join(work, "pglite"),
+        RPC_SHARED_SECRET: DEV_SECRET,
+        REGION_CONFIG: FAKE_REGIONS,
         PORT: String(await freePort()),
         HOST: "127.0.0.1",
         LOG_LEVEL: "warn",
       },
-      "silo (MONOLITH, PGlite)",
+      "silo (CONTROL, PGlite)",
       work,
     );
     const server = process.env.TEST_DATABASE_URL;
@@ -325,8 +357,11 @@ const scenarios = {
             `expected one replica to migrate and one to find nothing pending: ${JSON.stringify(openings)}`,
           );
         log(`two replicas at once on one new database: ${openings.join(" | ")}`);
-        for (const [i, replica] of replicas.entries())
-          runHealthcheck(runtime, dir, replica.env, `silo (CONTROL replica ${i + 1}, PostgreSQL)`);
+        for (const [i, replica] of replicas.entries()) {
+          const name = `silo (CONTROL replica ${i + 1}, PostgreSQL)`;
+          runHealthcheck(runtime, dir, replica.env, name);
+          signedCall(replica.env, name);
+        }
       } finally {
         for (const replica of replicas) await replica.stop();
       }
@@ -367,7 +402,8 @@ async function checkApp(app, context, tmp) {
   const { runtime, dir, buildDirs } = build(app, stages, context, work);
   const lockfile = path.join(buildDirs.get(stages[0].name), "package-lock.json");
   checkNoDevDependencies(dir, lockfile);
-  log(`${app}: no dev dependency in the runtime folder (${du(dir)})`);
+  checkNoTypeScript(dir);
+  log(`${app}: no dev dependency and no TypeScript source in the runtime folder (${du(dir)})`);
   await scenarios[app](runtime, dir, work);
 }
 

@@ -1,8 +1,8 @@
 // A deployed silo, checked from outside: waits until /healthz answers 200 (printing how long
-// that took), then makes one signed RPC call over the wire as another silo would. Used by
-// check-built.sh against the built silo; any silo URL works:
+// that took), then makes one signed RPC call over the wire as another silo would, and one signed
+// with a wrong secret, which must be refused. Used by deploy/check-image-steps.mjs against the
+// built image; any CONTROL silo's URL works:
 //   tsx apps/silo/scripts/probe.ts <url> <shared secret> [timeout seconds]
-import { demoData } from "@acme/db";
 import { siloConfig } from "@acme/rpc";
 import { createAppRuntime } from "@acme/services/runtime";
 
@@ -32,21 +32,36 @@ console.log(
 );
 
 // Control owns the organization mappings: a client with no database of its own calls it, signed.
-const { client } = createAppRuntime({
-  config: siloConfig({
-    mode: "CONTROL",
-    controlAddress: url,
-    regions: [{ name: "us", address: "http://127.0.0.1:9" }],
-    secrets: [secret],
-  }),
-});
-const [organization] = demoData.organizations;
-if (organization === undefined) throw new Error("no demo organization");
-const mapping = await client.organizationMapping.getBySlug.query({ slug: organization.slug });
-if (mapping?.organizationId !== organization.id) {
+// No organization is assumed (an image starts without demo data): an unknown slug answers null.
+// The same call signed with another secret must be refused, so the answer above was verified.
+const clientSigningWith = (secrets: string[]) =>
+  createAppRuntime({
+    config: siloConfig({
+      mode: "CONTROL",
+      controlAddress: url,
+      regions: [{ name: "us", address: "http://127.0.0.1:9" }],
+      secrets,
+    }),
+  }).client;
+const slug = `probe-no-such-organization-${process.pid}`;
+const mapping = await clientSigningWith([secret]).organizationMapping.getBySlug.query({ slug });
+if (mapping !== null) {
   console.error(`signed RPC organizationMapping.getBySlug answered ${JSON.stringify(mapping)}`);
   process.exit(1);
 }
+const refused = await clientSigningWith([`${secret}-not-this-one`])
+  .organizationMapping.getBySlug.query({ slug })
+  .then(
+    () => undefined,
+    (error: unknown) => {
+      const { code, data } = (error ?? {}) as { code?: unknown; data?: { code?: unknown } };
+      return typeof code === "string" ? code : (data?.code ?? String(error));
+    },
+  );
+if (refused !== "UNAUTHORIZED") {
+  console.error(`a call signed with another secret was not refused with UNAUTHORIZED: ${refused}`);
+  process.exit(1);
+}
 console.log(
-  `signed RPC organizationMapping.getBySlug("${organization.slug}"): ${mapping.regionName}`,
+  "signed RPC organizationMapping.getBySlug answered null (no such slug); signed with another secret: UNAUTHORIZED",
 );

@@ -281,8 +281,8 @@ once (two processes cannot share a port or a PGlite directory).
 
 Scripts: \`dev\` (from source, restarts on changes), \`build\`, \`start\` (the build, with \`node\`),
 \`start:tsx\` (from source, once), \`test\`, \`typecheck\`, \`lint\`. A deployment installs production
-dependencies only and runs \`node apps/${name}/dist/main.js\`: \`apps/silo/scripts/check-built.sh\`
-shows the steps for \`${scope}/silo\` (the same for this app, with its name).
+dependencies only and runs \`node apps/${name}/dist/main.js\`: \`deploy/silo.Dockerfile\` shows the
+steps for \`${scope}/silo\` (the same for this app, with its name).
 `;
   const tsconfig = `${JSON.stringify({ extends: `${scope}/tsconfig/base.json`, include: ["src", "test", "scripts", "*.ts"] }, null, 2)}\n`;
   const vitestConfig = `import { baseConfig } from "${scope}/vitest-config";
