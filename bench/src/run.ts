@@ -2,7 +2,6 @@
 // Servers run in their own processes; clients (and autocannon) in this one. Loopback only.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -19,6 +18,7 @@ import {
   signRequest,
   siloConfig,
 } from "@acme/rpc";
+import { redisAnswers } from "@acme/rpc/probes";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import autocannon from "autocannon";
 import { memoryRows, memorySection } from "./memory.ts";
@@ -213,20 +213,8 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 // The shared replay store's cost: the silo endpoint with its nonces in Redis (RPC_REPLAY_STORE),
 // measured beside the in-memory store when a Redis answers (BENCH_REDIS_URL, default local).
 const REDIS_URL = process.env.BENCH_REDIS_URL?.trim() || "redis://127.0.0.1:6379";
-const redisAnswers = await new Promise<boolean>((resolve) => {
-  const { hostname, port } = new URL(REDIS_URL);
-  const socket = net.connect({ host: hostname, port: Number(port || 6379) });
-  const done = (up: boolean) => {
-    socket.destroy();
-    resolve(up);
-  };
-  socket.setTimeout(500, () => done(false));
-  socket.once("error", () => done(false));
-  socket.once("connect", () => socket.write("PING\r\n"));
-  socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
-});
-if (!redisAnswers)
-  console.warn(`No Redis at ${REDIS_URL}: the Redis replay store is not measured.`);
+const redisUp = await redisAnswers(REDIS_URL);
+if (!redisUp) console.warn(`No Redis at ${REDIS_URL}: the Redis replay store is not measured.`);
 const REDIS_PREFIX = `bench:replay:${process.pid}:`;
 
 // 1. A local call: the silo client in a MONOLITH vs tRPC's createCaller, same procedure.
@@ -306,7 +294,7 @@ const endpointUs = Number(process.hrtime.bigint() - endpointStart) / 1000 / N_CH
 const N_REDIS = quick ? 5_000 : 20_000;
 let endpointRedisUs: number | undefined;
 let endpointMemoryUs: number | undefined;
-if (redisAnswers) {
+if (redisUp) {
   const replay = {
     store: "redis",
     url: REDIS_URL,
@@ -350,9 +338,7 @@ if (redisAnswers) {
 const silo = await startServer("silo");
 const trpc = await startServer("trpc");
 const bare = await startServer("bare");
-const siloRedis = redisAnswers
-  ? await startServer("silo-redis", REDIS_URL, REDIS_PREFIX)
-  : undefined;
+const siloRedis = redisUp ? await startServer("silo-redis", REDIS_URL, REDIS_PREFIX) : undefined;
 try {
   const remoteRuntime = new SiloRuntime({
     config: siloConfig({

@@ -3,10 +3,10 @@
 // silo from source under tsx, on PostgreSQL and on PGlite. Used by run.ts (npm run bench).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createDb } from "@acme/db";
+import { freePort, healthz } from "@acme/rpc/probes";
 import { driveRpc } from "./memory.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
@@ -23,25 +23,10 @@ function procStatus(pid: number, field: "VmRSS" | "VmHWM"): number {
   return mb(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(),
-      );
-    });
-  });
-}
-
 async function untilHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}):\n${output()}`);
-    const status = await fetch(`${url}/healthz`).then(
-      (res) => res.status,
-      () => 0,
-    );
-    if (status === 200) return;
+    if ((await healthz(url))?.status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

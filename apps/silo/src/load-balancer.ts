@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
+import { healthz } from "@acme/rpc/probes";
 
 export interface BalancedSilo {
   /** The silo's name: control, or a region. */
@@ -163,10 +164,5 @@ export class LoadBalancer {
 
 /** Whether something answers HTTP on the port (any status: a frontend with no replica up answers 503). */
 async function answers(port: number): Promise<boolean> {
-  try {
-    await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
+  return (await healthz(`http://127.0.0.1:${port}`)) !== undefined;
 }

@@ -4,12 +4,12 @@
 // HAProxy (load-balancer.ts), as a team deploys it: `npm run dev:scale`.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import path from "node:path";
 import readline from "node:readline";
 import { pathToFileURL } from "node:url";
 import { repoRoot } from "@acme/config";
 import { type SiloConfig, siloConfig } from "@acme/rpc";
+import { freePort, healthz } from "@acme/rpc/probes";
 import { LoadBalancer } from "./load-balancer.ts";
 
 const MAIN = path.join(import.meta.dirname, "main.ts");
@@ -221,14 +221,8 @@ export class Topology {
 
   /** Whether the silo at `url` answers /healthz as the silo `name` of this topology. */
   async #answersAs(url: string, mode: string, name: string): Promise<boolean> {
-    try {
-      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
-      const health = (await response.json()) as { mode?: unknown; region?: unknown };
-      return health.mode === mode && (mode === "CONTROL" || health.region === name);
-    } catch {
-      // Not listening yet.
-      return false;
-    }
+    const health = (await healthz(url))?.body;
+    return health?.mode === mode && (mode === "CONTROL" || health.region === name);
   }
 
   /**
@@ -257,14 +251,4 @@ export class Topology {
   }
 }
 
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };

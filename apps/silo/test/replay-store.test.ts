@@ -3,9 +3,9 @@
 // cannot be reached refuses signed requests (503), says so in /healthz, and logs it once.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import path from "node:path";
 import { describeRedisUrl, rpcPath, signRequest } from "@acme/rpc";
+import { freePort, healthz } from "@acme/rpc/probes";
 import { createClient } from "@redis/client";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -19,12 +19,17 @@ afterAll(() => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** A MONOLITH silo on an in-memory database that accepts signed requests; resolves when ready. */
+/**
+ * A MONOLITH silo on an in-memory database that accepts signed requests; resolves once its
+ * /healthz answers (200, or 503 for a silo whose replay store is unreachable).
+ */
 async function silo(env: Record<string, string>): Promise<{ url: string; logs: () => string }> {
+  const url = `http://127.0.0.1:${await freePort()}`;
   const child = spawn(process.execPath, ["--import", "tsx", main], {
     env: {
       ...process.env,
-      PORT: "0",
+      PORT: new URL(url).port,
+      HOST: "127.0.0.1",
       DATABASE_URL: "memory://",
       RPC_SHARED_SECRET: SECRET,
       LOG_LEVEL: "info",
@@ -34,30 +39,15 @@ async function silo(env: Record<string, string>): Promise<{ url: string; logs: (
   });
   running.add(child);
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", () => {
-      const ready = /"msg":"silo ready"/.test(output)
-        ? output.split("\n").find((line) => line.includes('"msg":"silo ready"'))
-        : undefined;
-      if (ready !== undefined) resolve((JSON.parse(ready) as { url: string }).url);
+  for (const stream of [child.stdout, child.stderr])
+    stream?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
     });
-    child.once("exit", (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
+  while ((await healthz(url))?.body.mode !== "MONOLITH") {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   return { url, logs: () => output };
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 // No reconnection: without a Redis, connect() rejects at once instead of retrying for ever.
@@ -95,13 +85,13 @@ const call = async (url: string, headers: Record<string, string>) => {
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 };
 const health = async (url: string) => {
-  const response = await fetch(`${url}/healthz`);
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  const answer = await healthz(url);
+  return { status: answer?.status, json: answer?.body };
 };
 
 describe.skipIf(!redisUp)("replicas of one silo sharing a Redis replay store", () => {
   it("refuse a request replayed to the other replica; a replica without its store refuses all", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const shared = { RPC_REPLAY_STORE: REDIS_URL, RPC_REPLAY_PREFIX: PREFIX };
     const [a, b, cut] = await Promise.all([
       silo(shared),

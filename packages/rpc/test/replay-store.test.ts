@@ -15,6 +15,7 @@ import {
   SiloRuntime,
   siloConfig,
 } from "../src/index.ts";
+import { freePort, redisAnswers } from "../src/probes.ts";
 import { RedisReplayStore } from "../src/redis-replay-store.ts";
 import { describeRedisUrl } from "../src/replay-store.ts";
 import { SignatureVerifier, signRequest } from "../src/signing.ts";
@@ -26,36 +27,11 @@ const SECRET = "replay-store-test-secret";
 const RUN = `test:replay:${process.pid}:${randomBytes(4).toString("hex")}:`;
 const SKEW_S = 300;
 
-/** Whether a Redis answers PING at REDIS_URL within 500 ms. */
-function redisAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
-    const done = (up: boolean) => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once("error", () => done(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
-  });
-}
-
 const redisUp = await redisAnswers(REDIS_URL);
 if (!redisUp) {
   console.warn(
     `SKIPPED: no Redis answers at ${REDIS_URL} (set TEST_REDIS_URL): the shared replay store is untested.`,
   );
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**
@@ -315,7 +291,7 @@ describe.skipIf(!redisUp)("Redis replay store", () => {
   });
 
   it("answers unavailable at once when Redis refuses connections, and says so once", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { events, handlers } = recorder();
     const down = await store({ url: `redis://127.0.0.1:${port}`, events: handlers });
     expect(down.description).toBe(`redis://127.0.0.1:${port}`);
@@ -398,7 +374,7 @@ describe.skipIf(!redisUp)("SignatureVerifier with a shared store", () => {
     });
 
   it("refuses while the store is unreachable, naming it", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const check = verifier(await store({ url: `redis://127.0.0.1:${port}` }));
     expect(await check.verify(request(signRequest(SECRET, path, body)))).toEqual({
       ok: false,
@@ -408,7 +384,7 @@ describe.skipIf(!redisUp)("SignatureVerifier with a shared store", () => {
   });
 
   it("with accept-with-local-check, checks against this process's memory instead", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const check = verifier(await store({ url: `redis://127.0.0.1:${port}` }), true);
     const headers = signRequest(SECRET, path, body, { budgetMs: 900 });
     expect(await check.verify(request(headers))).toEqual({ ok: true, budgetMs: 900 });
@@ -501,7 +477,7 @@ describe.skipIf(!redisUp)("two replicas over HTTP", () => {
   });
 
   it("answers 503 naming the replay store while it cannot be reached", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
     const down = await replica(await store({ url }), config(url));
     expect(await send(down, signRequest(SECRET, path, Buffer.from(body)))).toEqual({
@@ -520,7 +496,7 @@ describe.skipIf(!redisUp)("two replicas over HTTP", () => {
   });
 
   it("serves with accept-with-local-check, refusing replays to the same replica", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
     const fallback = await replica(await store({ url }), config(url, "accept-with-local-check"));
     const headers = signRequest(SECRET, path, Buffer.from(body));
