@@ -1,106 +1,23 @@
 // Memory of real silo processes: idle after start, after N signed requests, and after a forced
 // GC; and of bare Node processes as the baseline. Used by run.ts (npm run bench).
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
-import { createDb } from "@acme/db";
 import { rpcPath, signRequest } from "@acme/rpc";
+import {
+  buildSilo,
+  type Measured,
+  type MemorySample,
+  regionSiloEnv,
+  SILO_DIST,
+  SILO_SOURCE,
+  startMeasured,
+  withNewDatabase,
+} from "./silo-process.ts";
 
-const REPO = path.resolve(import.meta.dirname, "../..");
-/** apps/silo's process from source, as `npm run start:tsx -w @acme/silo` runs it (through tsx). */
-export const SILO_MAIN = path.join(REPO, "apps/silo/src/main.ts");
-/** The same, built to JavaScript by `npm run build -w @acme/silo` (what `npm start` runs). */
-const SILO_DIST_MAIN = path.join(REPO, "apps/silo/dist/main.js");
-const BUILD_SCRIPT = path.join(REPO, "apps/silo/scripts/build.ts");
-
-/**
- * Loaded before the measured program: answers a "memory" message on the IPC channel with
- * process.memoryUsage(), after a full GC when asked (the process runs with --expose-gc).
- */
-const PROBE = `data:text/javascript,${encodeURIComponent(
-  'process.on("message",(m)=>{if(m&&m.memory){if(m.gc)globalThis.gc();process.send({memory:process.memoryUsage()})}});process.channel?.unref();',
-)}`;
-
-export interface MemorySample {
-  /** MiB, one decimal. */
-  readonly rssMb: number;
-  readonly heapUsedMb: number;
-  readonly heapTotalMb: number;
-  readonly externalMb: number;
-  readonly arrayBuffersMb: number;
-}
-
-const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
-
-export interface Probed {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  sample(options?: { gc?: boolean }): Promise<MemorySample>;
-  /** Peak RSS of the process so far (VmHWM), MiB. */
-  peakRssMb(): number;
-  stop(): Promise<void>;
-}
-
-/** Starts `node [nodeArgs] script [args]` with the probe and waits until a line matches `ready`. */
-export async function startProbed(options: {
-  readonly nodeArgs: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
-  readonly ready: RegExp;
-}): Promise<Probed> {
-  const child = spawn(process.execPath, ["--expose-gc", "--import", PROBE, ...options.nodeArgs], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    env: { ...process.env, ...options.env },
-  });
-  const lines: string[] = [];
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => resolve(code)),
-  );
-  await new Promise<void>((resolve, reject) => {
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream === null) continue;
-      readline.createInterface({ input: stream }).on("line", (line) => {
-        if (lines.length < 200) lines.push(line);
-        if (options.ready.test(line)) resolve();
-      });
-    }
-    void exited.then((code) =>
-      reject(new Error(`${options.nodeArgs.join(" ")} exited (${code}):\n${lines.join("\n")}`)),
-    );
-  });
-  return {
-    child,
-    lines,
-    sample: ({ gc = false } = {}) =>
-      new Promise((resolve) => {
-        child.once("message", (message: { memory: NodeJS.MemoryUsage }) => {
-          const m = message.memory;
-          resolve({
-            rssMb: mb(m.rss),
-            heapUsedMb: mb(m.heapUsed),
-            heapTotalMb: mb(m.heapTotal),
-            externalMb: mb(m.external),
-            arrayBuffersMb: mb(m.arrayBuffers),
-          });
-        });
-        child.send({ memory: true, gc });
-      }),
-    peakRssMb: () => {
-      const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
-      return mb(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
-    },
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
+export type { MemorySample };
 
 /** A Node process that has loaded `imports` (nothing: bare Node), measured after a GC. */
 export async function importedBaseline(
@@ -108,52 +25,31 @@ export async function importedBaseline(
   imports: readonly string[] = [],
 ): Promise<MemorySample> {
   const script = `${imports.map((name) => `await import(${JSON.stringify(name)});`).join("")}console.log("loaded");setInterval(()=>{},1e6);`;
-  const probed = await startProbed({
-    nodeArgs: [...nodeArgs, "--input-type=module", "-e", script],
+  const measured = await startMeasured({
+    args: [...nodeArgs, "--input-type=module", "-e", script],
     ready: /^loaded$/,
+    heap: true,
   });
   try {
-    return await probed.sample({ gc: true });
+    return await measured.sample({ gc: true });
   } finally {
-    await probed.stop();
+    await measured.stop();
   }
 }
 
-export interface SiloUnderTest extends Probed {
-  readonly url: string;
-}
-
-/** A REGION silo ("us") alone, from apps/silo's main, on this database. */
-export async function startRegionSilo(options: {
+/** A REGION silo ("us") alone, from apps/silo's main, on this database; ready at /healthz. */
+export function startRegionSilo(options: {
   readonly databaseUrl: string;
   readonly secret: string;
   /** Node arguments before the entry point (default: `--import tsx`, like `npm run start:tsx`). */
   readonly nodeArgs?: readonly string[];
   readonly entry?: string;
-}): Promise<SiloUnderTest> {
-  const probed = await startProbed({
-    nodeArgs: [...(options.nodeArgs ?? ["--import", "tsx"]), options.entry ?? SILO_MAIN],
-    ready: /"msg":"silo ready"/,
-    env: {
-      SILO_MODE: "REGION",
-      REGION_NAME: "us",
-      RPC_SHARED_SECRET: options.secret,
-      // Nothing listens there: the requests below never leave the region.
-      CONTROL_ADDRESS: "http://127.0.0.1:9",
-      REGION_CONFIG: JSON.stringify([
-        { name: "us", address: "http://127.0.0.1:9" },
-        { name: "eu", address: "http://127.0.0.1:9" },
-      ]),
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: options.databaseUrl,
-      LOG_LEVEL: "info",
-      SEED_DEMO_DATA: "true",
-    },
+}): Promise<Measured> {
+  return startMeasured({
+    args: [...(options.nodeArgs ?? ["--import", "tsx"]), options.entry ?? SILO_SOURCE],
+    env: regionSiloEnv({ ...options, logLevel: "info" }),
+    heap: true,
   });
-  const ready = probed.lines.find((line) => line.includes('"msg":"silo ready"')) ?? "";
-  const url = (JSON.parse(ready) as { url: string }).url;
-  return { ...probed, url };
 }
 
 /**
@@ -300,32 +196,23 @@ export async function memorySection(options: {
       "PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL to a server to measure it",
     );
   } else {
-    const built = spawnSync(process.execPath, ["--import", "tsx", BUILD_SCRIPT], {
-      cwd: REPO,
-      stdio: "inherit",
-    });
-    if (built.status !== 0) throw new Error("npm run build -w @acme/silo failed");
-    const admin = await createDb(options.postgresServer, { migrate: false, poolSize: 1 });
-    const name = `bench_memory_${process.pid}`;
-    const url = new URL(options.postgresServer);
-    url.pathname = `/${name}`;
-    await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
-    try {
-      const databaseUrl = url.toString();
-      silos.push(await measureSilo("PostgreSQL, tsx", { databaseUrl, secret, requests }));
-      silos.push(
-        await measureSilo("PostgreSQL, node dist/main.js", {
-          databaseUrl,
-          secret,
-          requests,
-          nodeArgs: [],
-          entry: SILO_DIST_MAIN,
-        }),
-      );
-    } finally {
-      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.$disconnect();
-    }
+    buildSilo();
+    await withNewDatabase(
+      options.postgresServer,
+      `bench_memory_${process.pid}`,
+      async (databaseUrl) => {
+        silos.push(await measureSilo("PostgreSQL, tsx", { databaseUrl, secret, requests }));
+        silos.push(
+          await measureSilo("PostgreSQL, node dist/main.js", {
+            databaseUrl,
+            secret,
+            requests,
+            nodeArgs: [],
+            entry: SILO_DIST,
+          }),
+        );
+      },
+    );
   }
   return {
     loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),

@@ -41,78 +41,46 @@ const DURATION_S = quick ? 3 : 8;
 const CONNECTIONS = 32;
 const RESULTS = path.join(import.meta.dirname, "../results.json");
 
-// Memory of real silo processes (last, so the load tests above are not disturbed by them).
-// `--memory` runs this section alone and updates only its part of results.json.
-const runMemory = async () => {
-  const report = await memorySection({
-    requests: quick ? 2000 : 6000,
-    secret: BENCH_SECRET,
-    postgresServer:
-      process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined,
-  });
-  for (const line of memoryRows(report)) console.log(line);
-  return report;
+// The sections that measure processes of their own, run after the load tests so that those are not
+// disturbed by them. `--memory`, `--startup`, `--outbox` or `--scale` (one or several) runs those
+// sections alone and updates only their parts of results.json.
+const postgresServer =
+  process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined;
+const printed =
+  <T>(rows: (report: T) => string[]) =>
+  (report: T) => {
+    for (const line of rows(report)) console.log(line);
+    return report;
+  };
+const sections: Record<string, () => Promise<unknown>> = {
+  // Memory of real silo processes.
+  memory: async () =>
+    printed(memoryRows)(
+      await memorySection({ requests: quick ? 2000 : 6000, secret: BENCH_SECRET, postgresServer }),
+    ),
+  // Start-up time and RSS of the built silo beside tsx.
+  startup: async () =>
+    printed(startupRows)(
+      await startupSection({
+        starts: quick ? 2 : 3,
+        requests: quick ? 1000 : 3000,
+        secret: BENCH_SECRET,
+        postgresServer,
+      }),
+    ),
+  // demo:start
+  // Outbox delivery between two silo processes.
+  outbox: async () => printed(outboxRows)(await outboxSection({ quick, postgresServer })),
+  // demo:end
+  // Throughput through HAProxy with 1 and 2 replicas.
+  scale: async () => printed(scaleRows)(await scaleSection({ quick, postgresServer })),
 };
-// Start-up time and RSS of the built silo beside tsx. `--startup` runs this section alone.
-const runStartup = async () => {
-  const report = await startupSection({
-    starts: quick ? 2 : 3,
-    requests: quick ? 1000 : 3000,
-    secret: BENCH_SECRET,
-    postgresServer:
-      process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined,
-  });
-  for (const line of startupRows(report)) console.log(line);
-  return report;
-};
-if (process.argv.includes("--startup")) {
-  const startup = await runStartup();
-  const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
-  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, startup }, null, 2)}\n`);
-  console.log("Wrote the startup section of bench/results.json");
-  process.exit(0);
-}
-// demo:start
-// Outbox delivery between two silo processes. `--outbox` runs this section alone.
-const runOutbox = async () => {
-  const report = await outboxSection({
-    quick,
-    postgresServer:
-      process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined,
-  });
-  for (const line of outboxRows(report)) console.log(line);
-  return report;
-};
-if (process.argv.includes("--outbox")) {
-  const outbox = await runOutbox();
-  const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
-  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, outbox }, null, 2)}\n`);
-  console.log("Wrote the outbox section of bench/results.json");
-  process.exit(0);
-}
-// demo:end
-// Throughput through HAProxy with 1 and 2 replicas. `--scale` runs this section alone.
-const runScale = async () => {
-  const report = await scaleSection({
-    quick,
-    postgresServer:
-      process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined,
-  });
-  for (const line of scaleRows(report)) console.log(line);
-  return report;
-};
-if (process.argv.includes("--scale")) {
-  const scale = await runScale();
-  const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
-  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, scale }, null, 2)}\n`);
-  console.log("Wrote the scale section of bench/results.json");
-  process.exit(0);
-}
-if (process.argv.includes("--memory")) {
-  const memory = await runMemory();
-  const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
-  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, memory }, null, 2)}\n`);
-  console.log("Wrote the memory section of bench/results.json");
+const alone = Object.keys(sections).filter((name) => process.argv.includes(`--${name}`));
+if (alone.length > 0) {
+  const results = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
+  for (const name of alone) results[name] = await sections[name]?.();
+  fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Wrote the ${alone.join(", ")} section(s) of bench/results.json`);
   process.exit(0);
 }
 
@@ -568,11 +536,9 @@ try {
     `errors/non-2xx: silo ${siloLoad.errors}/${siloLoad.non2xx}${redisLoad === undefined ? "" : `, silo (Redis) ${redisLoad.errors}/${redisLoad.non2xx}`}, tRPC ${trpcLoad.errors}/${trpcLoad.non2xx}, bare ${bareLoad.errors}/${bareLoad.non2xx}`,
   );
   await Promise.all([silo.stop(), trpc.stop(), bare.stop(), siloRedis?.stop()]);
-  const memory = await runMemory();
-  const sections: Record<string, unknown> = { memory, startup: await runStartup() };
-  sections.outbox = await runOutbox(); // demo:line
-  sections.scale = await runScale();
-  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...results, ...sections }, null, 2)}\n`);
+  const measured: Record<string, unknown> = {};
+  for (const [name, run] of Object.entries(sections)) measured[name] = await run();
+  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...results, ...measured }, null, 2)}\n`);
   console.log("Wrote bench/results.json");
 } finally {
   await Promise.all([silo.stop(), trpc.stop(), bare.stop(), siloRedis?.stop()]);

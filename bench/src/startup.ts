@@ -1,35 +1,21 @@
 // Start-up of real silo processes: time from spawn to /healthz answering 200, and RSS idle and
 // under load, for the built silo (`node dist/main.js`, what `npm start` runs) beside the same
 // silo from source under tsx, on PostgreSQL and on PGlite. Used by run.ts (npm run bench).
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDb } from "@acme/db";
-import { freePort, healthz } from "@acme/rpc/probes";
 import { driveRpc } from "./memory.ts";
+import {
+  buildSilo,
+  regionSiloEnv,
+  SILO_DIST,
+  SILO_SOURCE,
+  startMeasured,
+  withNewDatabase,
+} from "./silo-process.ts";
 
-const REPO = path.resolve(import.meta.dirname, "../..");
-const SILO_SOURCE = path.join(REPO, "apps/silo/src/main.ts");
-const SILO_DIST = path.join(REPO, "apps/silo/dist/main.js");
-const BUILD_SCRIPT = path.join(REPO, "apps/silo/scripts/build.ts");
 /** The baseline: a bare Node process that answers /healthz from node:http. */
 const BARE_SERVER = `require("node:http").createServer((q,s)=>s.end("{}")).listen(Number(process.env.PORT),"127.0.0.1")`;
-
-const mb = (kb: number) => Math.round(kb / 102.4) / 10;
-
-function procStatus(pid: number, field: "VmRSS" | "VmHWM"): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  return mb(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0));
-}
-
-async function untilHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}):\n${output()}`);
-    if ((await healthz(url))?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 export interface StartupSample {
   readonly name: string;
@@ -57,39 +43,21 @@ async function measure(variant: Variant, starts: number, secret: string): Promis
   let loadedRssMb: number | undefined;
   let peakRssMb: number | undefined;
   for (let i = 0; i < starts; i++) {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
     const began = performance.now();
-    const child = spawn(process.execPath, variant.args, {
-      cwd: REPO,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...variant.env, PORT: String(port), HOST: "127.0.0.1" },
-    });
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (output.length < 20_000) output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      if (output.length < 20_000) output += chunk.toString();
-    });
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const silo = await startMeasured({ args: variant.args, env: variant.env });
     try {
-      await untilHealthy(url, child, () => output);
       times.push(Math.round(performance.now() - began));
       if (i === starts - 1) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        idleRssMb = procStatus(child.pid ?? 0, "VmRSS");
+        idleRssMb = silo.rssMb();
         if (variant.requests !== undefined) {
-          await driveRpc(url, secret, variant.requests);
-          loadedRssMb = procStatus(child.pid ?? 0, "VmRSS");
-          peakRssMb = procStatus(child.pid ?? 0, "VmHWM");
+          await driveRpc(silo.url, secret, variant.requests);
+          loadedRssMb = silo.rssMb();
+          peakRssMb = silo.peakRssMb();
         }
       }
     } finally {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      await exited;
-      clearTimeout(timer);
+      await silo.stop();
     }
   }
   const sorted = [...times].sort((a, b) => a - b);
@@ -123,29 +91,11 @@ export async function startupSection(options: {
   readonly postgresServer: string | undefined;
 }): Promise<StartupReport> {
   const { starts, requests, secret } = options;
-  const built = spawnSync(process.execPath, ["--import", "tsx", BUILD_SCRIPT], {
-    cwd: REPO,
-    stdio: "inherit",
-  });
-  if (built.status !== 0) throw new Error("npm run build -w @acme/silo failed");
-  const regionEnv = (databaseUrl: string) => ({
-    SILO_MODE: "REGION",
-    REGION_NAME: "us",
-    RPC_SHARED_SECRET: secret,
-    // Nothing listens there: the requests never leave the region.
-    CONTROL_ADDRESS: "http://127.0.0.1:9",
-    REGION_CONFIG: JSON.stringify([
-      { name: "us", address: "http://127.0.0.1:9" },
-      { name: "eu", address: "http://127.0.0.1:9" },
-    ]),
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: "warn",
-    SEED_DEMO_DATA: "true",
-  });
+  buildSilo();
   const silo = (name: string, built: boolean, databaseUrl: string): Variant => ({
     name,
     args: built ? [SILO_DIST] : ["--import", "tsx", SILO_SOURCE],
-    env: regionEnv(databaseUrl),
+    env: regionSiloEnv({ secret, databaseUrl }),
     requests,
   });
   const baseline = await measure(
@@ -160,22 +110,12 @@ export async function startupSection(options: {
       "PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL to a server to measure it",
     );
   } else {
-    const admin = await createDb(options.postgresServer, { migrate: false, poolSize: 1 });
-    try {
-      for (const built of [true, false]) {
-        const name = `bench_startup_${process.pid}_${built ? "dist" : "tsx"}`;
-        const url = new URL(options.postgresServer);
-        url.pathname = `/${name}`;
-        await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
-        try {
-          const label = built ? "PostgreSQL, node dist/main.js" : "PostgreSQL, tsx src/main.ts";
-          silos.push(await measure(silo(label, built, url.toString()), starts, secret));
-        } finally {
-          await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        }
-      }
-    } finally {
-      await admin.$disconnect();
+    for (const built of [true, false]) {
+      const name = `bench_startup_${process.pid}_${built ? "dist" : "tsx"}`;
+      const label = built ? "PostgreSQL, node dist/main.js" : "PostgreSQL, tsx src/main.ts";
+      await withNewDatabase(options.postgresServer, name, async (databaseUrl) => {
+        silos.push(await measure(silo(label, built, databaseUrl), starts, secret));
+      });
     }
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-startup-"));
