@@ -6,6 +6,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { rpcPath, signRequest } from "@acme/rpc";
+import { withPostgresDatabases } from "./databases.ts";
 import {
   buildSilo,
   type Measured,
@@ -13,8 +14,8 @@ import {
   regionSiloEnv,
   SILO_DIST,
   SILO_SOURCE,
+  seedRegion,
   startMeasured,
-  withNewDatabase,
 } from "./silo-process.ts";
 
 export type { MemorySample };
@@ -181,8 +182,9 @@ export async function memorySection(options: {
   const skipped: string[] = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-memory-"));
   try {
+    await seedRegion(path.join(dataDir, "region-us"));
     silos.push(
-      await measureSilo("PGlite, tsx (first start)", {
+      await measureSilo("PGlite, tsx", {
         databaseUrl: path.join(dataDir, "region-us"),
         secret,
         requests,
@@ -197,22 +199,20 @@ export async function memorySection(options: {
     );
   } else {
     buildSilo();
-    await withNewDatabase(
-      options.postgresServer,
-      `bench_memory_${process.pid}`,
-      async (databaseUrl) => {
-        silos.push(await measureSilo("PostgreSQL, tsx", { databaseUrl, secret, requests }));
-        silos.push(
-          await measureSilo("PostgreSQL, node dist/main.js", {
-            databaseUrl,
-            secret,
-            requests,
-            nodeArgs: [],
-            entry: SILO_DIST,
-          }),
-        );
-      },
-    );
+    await withPostgresDatabases(options.postgresServer, "bench_memory", ["us"], async (urlOf) => {
+      const databaseUrl = urlOf("us");
+      await seedRegion(databaseUrl);
+      silos.push(await measureSilo("PostgreSQL, tsx", { databaseUrl, secret, requests }));
+      silos.push(
+        await measureSilo("PostgreSQL, node dist/main.js", {
+          databaseUrl,
+          secret,
+          requests,
+          nodeArgs: [],
+          entry: SILO_DIST,
+        }),
+      );
+    });
   }
   return {
     loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),

@@ -12,6 +12,7 @@ import { haproxyInstalled } from "@acme/silo/load-balancer";
 import { Topology } from "@acme/silo/topology";
 import autocannon from "autocannon";
 import { withPostgresDatabases } from "./databases.ts";
+import { buildSilo } from "./silo-process.ts";
 
 export interface ScaleRun {
   readonly target: string;
@@ -54,6 +55,7 @@ export async function scaleSection({
   }
   if (!haproxyInstalled()) return report([], ["replicas: HAProxy is not installed"]);
 
+  buildSilo();
   return withPostgresDatabases(postgresServer, "bench_scale", ["control", "eu"], async (urlOf) => {
     const secret = randomBytes(24).toString("hex");
     let down: () => void = () => {};
@@ -61,6 +63,8 @@ export async function scaleSection({
     const topology = new Topology({
       regions: ["eu"],
       replicas: 2,
+      // What a deployment runs: node dist/main.js, built at the start of this section.
+      built: true,
       databases: urlOf,
       // What replicas need: one replay store for the silo (Redis on this machine).
       replayStore: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",

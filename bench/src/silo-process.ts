@@ -1,12 +1,12 @@
 // One silo process under measurement, for the memory and start-up sections of npm run bench: the
 // silo's entry points (from source under tsx, and built), its REGION environment, a PostgreSQL
 // database of its own, and a spawned process with its RSS read from /proc and, when asked, its
-// heap read over IPC.
+// heap read over IPC. (Its databases: databases.ts.)
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import { createDb } from "@acme/db";
+import { createDb, seedDemoData } from "@acme/db";
 import { freePort, healthz } from "@acme/rpc/probes";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
@@ -25,7 +25,11 @@ export function buildSilo(): void {
   if (built.status !== 0) throw new Error("npm run build -w @acme/silo failed");
 }
 
-/** A REGION silo ("us") alone: the requests it is sent never leave the region. */
+/**
+ * A REGION silo ("us") alone, configured as the production image runs it (no demo data loaded at
+ * start: `seedRegion` loads it beforehand, so that loading does not count in the figures); the
+ * requests it is sent never leave the region.
+ */
 export function regionSiloEnv(options: {
   readonly secret: string;
   readonly databaseUrl: string;
@@ -43,25 +47,17 @@ export function regionSiloEnv(options: {
     ]),
     DATABASE_URL: options.databaseUrl,
     LOG_LEVEL: options.logLevel ?? "warn",
-    SEED_DEMO_DATA: "true",
+    SEED_DEMO_DATA: "false",
   };
 }
 
-/** Runs `use` with the URL of a new database `name` on the PostgreSQL server, then drops it. */
-export async function withNewDatabase<T>(
-  server: string,
-  name: string,
-  use: (databaseUrl: string) => Promise<T>,
-): Promise<T> {
-  const admin = await createDb(server, { migrate: false, poolSize: 1 });
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
+/** Migrates the database and loads region us's demo data (organization `acme`, ...) into it. */
+export async function seedRegion(databaseUrl: string): Promise<void> {
+  const db = await createDb(databaseUrl, { poolSize: 1 });
   try {
-    return await use(url.toString());
+    await seedDemoData(db, { control: false, regions: ["us"] });
   } finally {
-    await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.$disconnect();
+    await db.$disconnect();
   }
 }
 

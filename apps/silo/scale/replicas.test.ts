@@ -35,6 +35,8 @@ describe.skipIf(!runs)("replicas behind HAProxy", () => {
     topology = new Topology({
       regions: ["eu"],
       replicas: 2,
+      // The build, as deployed (npm run test:scale builds it first).
+      built: true,
       replayStore: REDIS_URL,
       databases: (name) => databases[name] as string,
       secret,
@@ -43,6 +45,13 @@ describe.skipIf(!runs)("replicas behind HAProxy", () => {
       },
     });
     await topology.start();
+    // Each replica is the build run by node itself, no tsx loader.
+    for (const name of topology.processesOf("eu"))
+      expect(topology.silos.get(name)?.child.spawnargs.slice(1)).toEqual([
+        "--import",
+        expect.stringMatching(/exit-with-parent\.mjs$/),
+        expect.stringMatching(/apps\/silo\/dist\/main\.js$/),
+      ]);
     const { client } = createAppRuntime({ config: topology.clientConfig() });
     for (let i = 0; i < 8; i++) {
       const org = await client.organization.createOrganization.mutate({

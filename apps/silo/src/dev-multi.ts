@@ -1,8 +1,8 @@
 // npm run dev:multi: a control silo and two region silos (us, eu) as separate processes on
 // loopback ports, each with its own database, migrated and seeded so that each organization
 // lives in its region's database and its mapping in control's. Ctrl-C stops them all cleanly.
-// npm run dev:scale (--scale): the same silos, each as 2 replicas on its own PostgreSQL database
-// behind HAProxy, as a team deploys them.
+// npm run dev:scale (--scale): the same silos, built (node dist/main.js), each as 2 replicas on its
+// own PostgreSQL database behind HAProxy, as a team deploys them.
 import { spawn } from "node:child_process";
 import readline from "node:readline";
 import { envFlag, loadEnv, repoRoot } from "@acme/config";
@@ -103,6 +103,8 @@ const topology = new Topology({
   ports: { control: base, us: base + 1, eu: base + 2 },
   replicas,
   loadBalancer: scale,
+  // dev:scale runs what a deployment runs: the build (its npm script builds first).
+  built: scale,
   ...(replicas > 1 ? { replayStore: env.REDIS_URL } : {}),
   checkIntervalMs: 1000,
   databases: (name) => databases[name] as string,

@@ -4,6 +4,7 @@
 // HAProxy (load-balancer.ts), as a team deploys it: `npm run dev:scale`.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { pathToFileURL } from "node:url";
@@ -13,7 +14,9 @@ import { freePort, healthz } from "@acme/rpc/probes";
 import { LoadBalancer } from "./load-balancer.ts";
 
 const MAIN = path.join(import.meta.dirname, "main.ts");
-const EXIT_WITH_PARENT = pathToFileURL(path.join(import.meta.dirname, "exit-with-parent.ts")).href;
+/** `npm run build -w @acme/silo`'s output: what `npm start` and the container image run. */
+const BUILT_MAIN = path.join(import.meta.dirname, "../dist/main.js");
+const EXIT_WITH_PARENT = pathToFileURL(path.join(import.meta.dirname, "exit-with-parent.mjs")).href;
 
 export interface TopologyOptions {
   /** Region names (default us, eu). */
@@ -44,6 +47,11 @@ export interface TopologyOptions {
    * refused by the others. Each silo of this topology gets a key prefix of its own.
    */
   readonly replayStore?: string;
+  /**
+   * Run the built silo (`node apps/silo/dist/main.js`, as a deployment does; `npm run build -w
+   * @acme/silo` first) instead of the source under tsx (default).
+   */
+  readonly built?: boolean;
 }
 
 /** How long a replica keeps serving after SIGTERM while the balancer takes it out. */
@@ -78,6 +86,11 @@ export class Topology {
     this.regions = options.regions ?? ["us", "eu"];
     this.replicas = options.replicas ?? 1;
     Object.assign(this.#ports, options.ports);
+    if (options.built && !fs.existsSync(BUILT_MAIN)) {
+      throw new Error(
+        `The built silo is missing (${BUILT_MAIN}): run \`npm run build -w @acme/silo\` first, or start the topology from source.`,
+      );
+    }
     if (this.balanced) {
       for (const name of ["control", ...this.regions]) {
         const url = options.databases(name);
@@ -159,7 +172,10 @@ export class Topology {
       throw new Error(`The ${silo} silo runs as replicas: start one by its name (${silo}#1).`);
     }
     const mode = silo === "control" ? "CONTROL" : "REGION";
-    const child = spawn(process.execPath, ["--import", "tsx", "--import", EXIT_WITH_PARENT, MAIN], {
+    const entry = this.#options.built
+      ? ["--import", EXIT_WITH_PARENT, BUILT_MAIN]
+      : ["--import", "tsx", "--import", EXIT_WITH_PARENT, MAIN];
+    const child = spawn(process.execPath, entry, {
       cwd: repoRoot,
       // stdin is a pipe the silo watches: it stops when this process goes away.
       stdio: ["pipe", "pipe", "pipe"],

@@ -2,6 +2,7 @@
 // it goes away, even killed with SIGKILL, the write end of the silo's stdin closes, and the silo
 // stops as it does on SIGTERM (in-flight calls finish, the database closes). So no silo outlives
 // `npm run dev:multi`, a test run or a benchmark, holding its port and its database.
+// Plain JavaScript: it is loaded into the built silo (`built: true`) as into the source one.
 import fs from "node:fs";
 
 /**
@@ -10,7 +11,7 @@ import fs from "node:fs";
  * retries every error it does not rethrow). Points stdout and stderr at /dev/null (open()
  * returns the lowest free descriptor: the one just closed).
  */
-function silenceOutput(): void {
+function silenceOutput() {
   for (const fd of [1, 2]) {
     try {
       fs.closeSync(fd);
@@ -21,7 +22,7 @@ function silenceOutput(): void {
   }
 }
 
-function parentGone(): void {
+function parentGone() {
   silenceOutput();
   process.kill(process.pid, "SIGTERM");
 }
