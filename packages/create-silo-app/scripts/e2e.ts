@@ -3,7 +3,8 @@
 // then in each: npm install (from the registry, or npm's cache), the lockfile must be unchanged
 // by it, and the project's own lint, typecheck and tests (PGlite only) must pass (the demo project
 // skips one slow suite, see WITHOUT_SLOW_SUITES), and the --no-demo project's browser tests too
-// (Chromium needed, as for `npm run test:e2e`). Slow (minutes): CI runs it as a step of its own,
+// (Chromium needed, as for `npm run test:e2e`) and its replica tests (`npm run test:scale`, on
+// TEST_DATABASE_URL's server when it is set; HAProxy needed). Slow (minutes): CI runs it as a step of its own,
 // not as part of `npm test`.
 //
 // CREATE_E2E_KEEP=1 keeps the projects (their folder is printed). CREATE_E2E_LOCK=<file>
@@ -34,12 +35,18 @@ Object.assign(env, {
   CHECKPOINT_DISABLE: "1",
 });
 
-function step(title: string, command: string, args: string[], cwd: string): string {
+function step(
+  title: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+): string {
   console.log(`\n==> ${title}: ${command} ${args.join(" ")}  (in ${cwd})`);
   const since = performance.now();
   const run = spawnSync(command, args, {
     cwd,
-    env,
+    env: { ...env, ...extraEnv },
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -60,7 +67,11 @@ function install(project: string, label: string) {
   else step(`${label}: npm install`, "npm", npm, project);
 }
 
-function check(project: string, label: string, options: { browserTests: boolean }) {
+function check(
+  project: string,
+  label: string,
+  options: { browserTests: boolean; scaleTests: boolean },
+) {
   install(project, label);
   const changed = step(`${label}: lockfile unchanged`, "git", ["status", "--porcelain"], project);
   if (changed.trim() !== "") throw new Error(`npm install changed the new project:\n${changed}`);
@@ -70,6 +81,17 @@ function check(project: string, label: string, options: { browserTests: boolean 
   // The admin app's browser tests (a production build, Chromium). The demo project's are this
   // repository's own, which CI runs; a --no-demo project has its own admin app to check.
   if (options.browserTests) step(`${label}: npm run test:e2e`, "npm", ["run", "test:e2e"], project);
+  // Replicas of the built silo behind HAProxy on PostgreSQL. The demo project's are this
+  // repository's own tests; a --no-demo project keeps the ones that need no demo service.
+  if (options.scaleTests) {
+    const server = process.env.TEST_DATABASE_URL;
+    if (server === undefined || server === "")
+      console.log(`\n==> ${label}: npm run test:scale skipped (TEST_DATABASE_URL is not set)`);
+    else
+      step(`${label}: npm run test:scale`, "npm", ["run", "test:scale"], project, {
+        TEST_DATABASE_URL: server,
+      });
+  }
 }
 
 let failed = false;
@@ -100,7 +122,7 @@ try {
     ],
     work,
   );
-  check(path.join(work, "demo-app"), "demo", { browserTests: false });
+  check(path.join(work, "demo-app"), "demo", { browserTests: false, scaleTests: false });
 
   // 2. From the repository, without the demo.
   step(
@@ -109,7 +131,7 @@ try {
     [path.join(PACKAGE_DIR, "bin/create-silo-app.js"), "core-app", "--no-demo"],
     work,
   );
-  check(path.join(work, "core-app"), "no-demo", { browserTests: true });
+  check(path.join(work, "core-app"), "no-demo", { browserTests: true, scaleTests: true });
 } catch (error) {
   failed = true;
   console.error(`\n${(error as Error).message}`);

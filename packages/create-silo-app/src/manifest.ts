@@ -52,8 +52,6 @@ export const DEMO_PATHS = [
   // `npm run demo`, and the admin app's form that creates an organization.
   "apps/silo/src/demo.ts",
   "apps/silo/test/demo.test.ts",
-  // Drives the demo's organizations through the balancer.
-  "apps/silo/scale/replicas.test.ts",
   "apps/admin/src/app/organizations/actions.ts",
   "apps/admin/src/app/organizations/create-form.tsx",
 ];
