@@ -2,9 +2,11 @@
 // under load: a request replayed to the other replica is refused; a rolling restart of a silo's
 // replicas fails no call and hangs none; a replica killed with SIGKILL is taken out by the health
 // check, and queries and mutations declared idempotent in flight on it are retried on the other
-// replica. Control's replicas are loaded with organizationMapping calls (every project has them);
-// the demo's eu replicas also with createOrganization, a mutation not declared idempotent: one in
+// replica. Control's replicas are loaded with organizationMapping calls (every project has them).
+// demo:start
+// The demo's eu replicas also with createOrganization, a mutation not declared idempotent: one in
 // flight on a killed replica fails with BAD_GATEWAY and is never sent again by the client.
+// demo:end
 // PostgreSQL and HAProxy only (CI installs HAProxy; `apt-get install -y haproxy` here).
 import { randomBytes, randomUUID } from "node:crypto";
 import { demoData } from "@acme/db"; // demo:line

@@ -78,9 +78,6 @@ function check(
   step(`${label}: npm run lint`, "npm", ["run", "lint"], project);
   step(`${label}: npm run typecheck`, "npm", ["run", "typecheck"], project);
   step(`${label}: npm test`, "npm", ["test"], project);
-  // The admin app's browser tests (a production build, Chromium). The demo project's are this
-  // repository's own, which CI runs; a --no-demo project has its own admin app to check.
-  if (options.browserTests) step(`${label}: npm run test:e2e`, "npm", ["run", "test:e2e"], project);
   // Replicas of the built silo behind HAProxy on PostgreSQL. The demo project's are this
   // repository's own tests; a --no-demo project keeps the ones that need no demo service.
   if (options.scaleTests) {
@@ -92,6 +89,9 @@ function check(
         TEST_DATABASE_URL: server,
       });
   }
+  // The admin app's browser tests (a production build, Chromium). The demo project's are this
+  // repository's own, which CI runs; a --no-demo project has its own admin app to check.
+  if (options.browserTests) step(`${label}: npm run test:e2e`, "npm", ["run", "test:e2e"], project);
 }
 
 let failed = false;
