@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
+import { buildSiloApp } from "@acme/build";
 import {
   byOrganizationSlug,
   createRpcEndpoint,
@@ -35,7 +36,11 @@ import {
 import { startupRows, startupSection } from "./startup.ts";
 
 const BENCH_SECRET = "bench-secret-not-for-production";
-const SERVER = path.join(import.meta.dirname, "server.ts");
+// The servers under load run as a deployment runs the silo: server.ts bundled to JavaScript the
+// way `npm run build` bundles an app (bench/dist/main.js), started with node alone. Under tsx its
+// loader would add work to every request (a keepNames call per closure made) that no deployment
+// pays.
+const SERVER = path.join(import.meta.dirname, "../dist/main.js");
 const quick = process.argv.includes("--quick");
 const CONNECTIONS = 32;
 const RESULTS = path.join(import.meta.dirname, "../results.json");
@@ -124,7 +129,7 @@ async function startServer(
   kind: "silo" | "silo-redis" | "trpc" | "bare",
   ...args: string[]
 ): Promise<Server> {
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER, kind, ...args], {
+  const child = spawn(process.execPath, [SERVER, kind, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const line = await new Promise<string>((resolve, reject) => {
@@ -301,6 +306,7 @@ if (redisUp) {
 
 // 3. A remote call, sequential: the silo link (signing, routing, validation, the silo server)
 //    vs a plain unsigned tRPC httpLink call to tRPC's standalone adapter.
+await buildSiloApp({ appDir: path.join(import.meta.dirname, ".."), entry: "src/server.ts" });
 const silo = await startServer("silo");
 const trpc = await startServer("trpc");
 const bare = await startServer("bare");
