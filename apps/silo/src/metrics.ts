@@ -21,7 +21,8 @@ export class SiloMetrics {
   readonly #servedSeconds: Histogram<"service" | "method">;
   readonly #made: Counter<"service" | "method" | "destination" | "outcome">;
   readonly #madeSeconds: Histogram<"service" | "method" | "destination">;
-  readonly inFlight: Gauge;
+  /** Requests being served, read on each scrape (the server counts them: watchInFlight). */
+  #inFlight: () => number = () => 0;
   readonly #delivered: Counter<"outbox" | "category">;
   readonly #deliveryFailures: Counter<"outbox" | "category">;
   readonly #maxLabelSets: number;
@@ -58,10 +59,15 @@ export class SiloMetrics {
       buckets: BUCKETS,
       registers,
     });
-    this.inFlight = new Gauge({
+    const inFlight = () => this.#inFlight();
+    new Gauge({
       name: "http_requests_in_flight",
       help: "HTTP requests being served.",
       registers,
+      // Read when scraped: no gauge update on the path of every request.
+      collect() {
+        this.set(inFlight());
+      },
     });
     this.#delivered = new Counter({
       name: "outbox_messages_delivered_total",
@@ -168,6 +174,11 @@ export class SiloMetrics {
     }
     this.#made.inc({ service, method, destination, outcome: event.outcome });
     this.#madeSeconds.observe({ service, method, destination }, event.durationMs / 1000);
+  }
+
+  /** Reads the number of requests being served on each scrape (http_requests_in_flight). */
+  watchInFlight(read: () => number): void {
+    this.#inFlight = read;
   }
 
   /** Reads this silo's outboxes on each scrape (outbox_messages_waiting, ..._age_seconds). */

@@ -8,6 +8,7 @@ import {
   createRpcEndpoint,
   nodeRpcHandler,
   RPC_PATH_PREFIX,
+  requestHeaders,
   type SharedReplayStore,
   type SiloRuntime,
 } from "@acme/rpc";
@@ -86,6 +87,7 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
   const turns = new TurnQueue();
   let openapiText: string | undefined;
   let inFlight = 0;
+  metrics.watchInFlight(() => inFlight);
   let draining = false;
   let drained: (() => void) | undefined;
 
@@ -138,17 +140,16 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
   const server = http.createServer((req, res) => {
     const started = performance.now();
     inFlight++;
-    metrics.inFlight.inc();
+    const header = requestHeaders(req);
     const trace = newTrace({
-      traceparent: header(req, "traceparent"),
-      requestId: header(req, "x-request-id"),
+      traceparent: header("traceparent"),
+      requestId: header("x-request-id"),
     });
     res.setHeader("x-request-id", trace.requestId);
     if (draining) res.setHeader("connection", "close");
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     res.once("close", () => {
       inFlight--;
-      metrics.inFlight.dec();
       const seconds = (performance.now() - started) / 1000;
       // A client that left before the answer was written is counted as 499 (CLIENT_CLOSED_REQUEST),
       // not as the 200 that `statusCode` still holds.
@@ -172,38 +173,39 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
     });
     // Shutting down: a keep-alive connection must not outlive this replica's last answer.
     if (draining) res.setHeader("connection", "close");
-    runInTrace(trace, () => {
-      if (path.startsWith(RPC_PATH_PREFIX)) {
-        // In its own trace: the queue runs it from another request's turn.
-        turns.run(() => runInTrace(trace, () => void rpc(req, res)));
-      } else if (req.method === "GET" && path === "/healthz") {
-        void health().then((body) => json(res, body.status === "ok" ? 200 : 503, body));
-      } else if (req.method === "GET" && path === "/openapi.json" && options.openapi) {
-        openapiText ??= JSON.stringify(options.openapi());
-        res.writeHead(200, {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(openapiText),
-        });
-        res.end(openapiText);
-      } else if (req.method === "GET" && path === "/metrics") {
-        metrics.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { "content-type": metrics.registry.contentType });
-            res.end(text);
-          },
-          (error: unknown) => {
-            logger.error({ err: error }, "metrics failed");
-            json(res, 500, {
-              error: { code: "INTERNAL_SERVER_ERROR", message: "Metrics failed." },
-            });
-          },
-        );
-      } else {
-        json(res, 404, {
-          error: { code: "NOT_FOUND", message: `No route ${req.method} ${path}.` },
-        });
-      }
-    });
+    // In its own trace: the queue runs it from another request's turn.
+    if (path.startsWith(RPC_PATH_PREFIX))
+      turns.run(() => runInTrace(trace, () => void rpc(req, res)));
+    else
+      runInTrace(trace, () => {
+        if (req.method === "GET" && path === "/healthz") {
+          void health().then((body) => json(res, body.status === "ok" ? 200 : 503, body));
+        } else if (req.method === "GET" && path === "/openapi.json" && options.openapi) {
+          openapiText ??= JSON.stringify(options.openapi());
+          res.writeHead(200, {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(openapiText),
+          });
+          res.end(openapiText);
+        } else if (req.method === "GET" && path === "/metrics") {
+          metrics.registry.metrics().then(
+            (text) => {
+              res.writeHead(200, { "content-type": metrics.registry.contentType });
+              res.end(text);
+            },
+            (error: unknown) => {
+              logger.error({ err: error }, "metrics failed");
+              json(res, 500, {
+                error: { code: "INTERNAL_SERVER_ERROR", message: "Metrics failed." },
+              });
+            },
+          );
+        } else {
+          json(res, 404, {
+            error: { code: "NOT_FOUND", message: `No route ${req.method} ${path}.` },
+          });
+        }
+      });
   });
   // Slow or idle clients must not hold a worker forever.
   server.headersTimeout = 10_000;
@@ -240,9 +242,4 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
       return { unfinished };
     },
   };
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

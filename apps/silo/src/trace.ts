@@ -31,17 +31,40 @@ const storage = new AsyncLocalStorage<RequestTrace>();
  */
 const hex32 = (): string => randomUUID().replaceAll("-", "");
 
+/**
+ * A request's trace. The request id is made at once (every answer carries it in X-Request-Id);
+ * a trace id and this silo's span id only when something reads them (a log line, a call to
+ * another silo): most requests never do, and each costs a random UUID.
+ */
+class Trace implements RequestTrace {
+  readonly requestId: string;
+  readonly flags: string;
+  #traceId: string | undefined;
+  #spanId: string | undefined;
+  constructor(requestId: string, traceId: string | undefined, flags: string) {
+    this.requestId = requestId;
+    this.#traceId = traceId;
+    this.flags = flags;
+  }
+  get traceId(): string {
+    this.#traceId ??= hex32();
+    return this.#traceId;
+  }
+  get spanId(): string {
+    this.#spanId ??= hex32().slice(0, 16);
+    return this.#spanId;
+  }
+}
+
 export function newTrace(incoming: { traceparent?: string; requestId?: string }): RequestTrace {
   const parent = parseTraceparent(incoming.traceparent);
-  return {
-    requestId:
-      incoming.requestId !== undefined && /^[\w.:-]{1,128}$/.test(incoming.requestId)
-        ? incoming.requestId
-        : randomUUID(),
-    traceId: parent?.traceId ?? hex32(),
-    spanId: hex32().slice(0, 16),
-    flags: parent?.flags ?? "01",
-  };
+  return new Trace(
+    incoming.requestId !== undefined && /^[\w.:-]{1,128}$/.test(incoming.requestId)
+      ? incoming.requestId
+      : randomUUID(),
+    parent?.traceId,
+    parent?.flags ?? "01",
+  );
 }
 
 export const runInTrace = <T>(trace: RequestTrace, fn: () => T): T => storage.run(trace, fn);

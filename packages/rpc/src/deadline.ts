@@ -47,6 +47,65 @@ export function startDeadline(
   };
 }
 
+/**
+ * An abort signal made only when something reads it. The endpoint has one per request (the client
+ * may leave, the budget may run out) and most methods never look at theirs, while an
+ * AbortController was the costliest thing the endpoint made per request (about 4 µs of CPU each
+ * on Node 20, 8% of the silo server's time under load). Aborted before anyone read it, the signal
+ * is made already aborted, with that reason. `watch` runs when the signal is first made: what
+ * must abort it from then on (the adapter listens for the client leaving only then).
+ */
+export class LazyAbort {
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+  readonly #watch: ((abort: (reason?: unknown) => void) => void) | undefined;
+
+  constructor(watch?: (abort: (reason?: unknown) => void) => void) {
+    this.#watch = watch;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+      else this.#watch?.((reason) => this.abort(reason));
+    }
+    return this.#controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  abort(reason?: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
+/** A signal, or one made when read (LazyAbort). */
+export type SignalSource = AbortSignal | LazyAbort;
+
+/** The signal of a source (made now if it is lazy). */
+export const signalOf = (source: SignalSource | undefined): AbortSignal | undefined =>
+  source instanceof LazyAbort ? source.signal : source;
+
+/** A deadline whose signal is made only when read. */
+export class LazyDeadline implements Deadline {
+  readonly at: number;
+  readonly #source: SignalSource | undefined;
+  constructor(at: number, source: SignalSource | undefined) {
+    this.at = at;
+    this.#source = source;
+  }
+  get signal(): AbortSignal | undefined {
+    return signalOf(this.#source);
+  }
+}
+
 /** A signal aborted when either is (the one given when the other is absent or the same). */
 export function eitherSignal(
   a: AbortSignal | undefined,

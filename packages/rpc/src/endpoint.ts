@@ -1,7 +1,13 @@
 // The receiving side of the wire, independent of any HTTP library: method, path, headers and
 // raw body in; status, headers and body out. Thin adapters connect it to node:http and to Fetch.
 import { TRPCError } from "@trpc/server";
-import { eitherSignal, runWithDeadline } from "./deadline.ts";
+import {
+  eitherSignal,
+  type LazyAbort,
+  LazyDeadline,
+  runWithDeadline,
+  type SignalSource,
+} from "./deadline.ts";
 import type { SharedReplayStore } from "./replay-store.ts";
 import type { SiloRuntime } from "./runtime.ts";
 import { SignatureVerifier } from "./signing.ts";
@@ -17,10 +23,10 @@ export interface EndpointRequest {
   /** Aborted when the client goes away before the answer (adapters set it): the method stops. */
   readonly signal?: AbortSignal | undefined;
   /**
-   * Aborts `signal`, for adapters that own it (node:http): the endpoint then aborts that signal at
-   * the request's budget instead of making a second one. Without it, the endpoint makes its own.
+   * Instead of `signal`, for adapters that own the request's signal (node:http): made only if
+   * the method reads it, and aborted by the endpoint at the request's budget (no second one).
    */
-  readonly abort?: ((reason: unknown) => void) | undefined;
+  readonly aborter?: LazyAbort | undefined;
 }
 
 export interface EndpointResponse {
@@ -174,7 +180,13 @@ export function createRpcEndpoint(
     try {
       const value =
         budgetMs === undefined
-          ? await runtime.callLocal(service, method, args, request.signal, idempotencyKey)
+          ? await runtime.callLocal(
+              service,
+              method,
+              args,
+              request.aborter ?? request.signal,
+              idempotencyKey,
+            )
           : await runWithin(
               budgetMs,
               request,
@@ -206,21 +218,22 @@ export function createRpcEndpoint(
  * Runs a method under a budget: its signal aborts at the budget (or when the client leaves), the
  * RPC calls it makes share what is left (ALS), and the answer comes at the budget even if the
  * method ignores its signal (its late result or error is dropped). One timer and one promise per
- * request, and the adapter's own signal when it lets the endpoint abort it: every request with a
- * budget takes this path, and a second AbortController with its listeners and a race cost more
- * than the whole rest of the endpoint (measured: about 50 µs of CPU per request on Node 20).
+ * request, and the adapter's own (lazy) signal when it has one: every request with a budget takes
+ * this path, and a second AbortController with its listeners and a race cost more than the whole
+ * rest of the endpoint (measured: about 50 µs of CPU per request on Node 20).
  */
 function runWithin<T>(
   budgetMs: number,
   request: EndpointRequest,
-  run: (signal: AbortSignal) => Promise<T>,
+  run: (signal: SignalSource) => Promise<T>,
   timedOut: () => TRPCError,
 ): Promise<T> {
-  let signal: AbortSignal;
+  let signal: SignalSource;
   let abort: (reason: unknown) => void;
-  if (request.signal !== undefined && request.abort !== undefined) {
-    signal = request.signal;
-    abort = request.abort;
+  const { aborter } = request;
+  if (aborter !== undefined) {
+    signal = aborter;
+    abort = (reason) => aborter.abort(reason);
   } else {
     const controller = new AbortController();
     signal = eitherSignal(controller.signal, request.signal) ?? controller.signal;
@@ -233,7 +246,7 @@ function runWithin<T>(
       abort(error);
       reject(error);
     }, budgetMs);
-    runWithDeadline({ at, signal }, () => run(signal)).then(
+    runWithDeadline(new LazyDeadline(at, signal), () => run(signal)).then(
       (value) => {
         clearTimeout(timer);
         resolve(value);

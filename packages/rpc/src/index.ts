@@ -1,5 +1,5 @@
 export { fetchRpcHandler } from "./adapters/fetch.ts";
-export { nodeRpcHandler } from "./adapters/node.ts";
+export { nodeRpcHandler, requestHeaders } from "./adapters/node.ts";
 export {
   createSiloClient,
   createSiloTRPCClient,
@@ -34,8 +34,10 @@ export {
 export {
   currentDeadline,
   type Deadline,
+  LazyAbort,
   remainingMs,
   runWithDeadline,
+  type SignalSource,
 } from "./deadline.ts";
 export {
   createRpcEndpoint,

@@ -26,6 +26,7 @@ const METHOD = /^[a-z][A-Za-z0-9]*$/;
 export class ServiceRegistry {
   readonly #entries = new Map<string, ServiceEntry>();
   readonly #loaded = new Map<string, Promise<ServiceImplementation>>();
+  readonly #ready = new Map<string, ServiceImplementation>();
 
   constructor(entries: readonly ServiceEntry[]) {
     const problems: string[] = [];
@@ -63,12 +64,18 @@ export class ServiceRegistry {
       if (entry === undefined) return Promise.reject(new Error(`Unknown service "${serviceKey}".`));
       loaded = entry.load().then((implementation) => {
         assertImplements(entry.contract, implementation);
+        this.#ready.set(serviceKey, implementation);
         return implementation;
       });
       loaded.catch(() => this.#loaded.delete(serviceKey));
       this.#loaded.set(serviceKey, loaded);
     }
     return loaded;
+  }
+
+  /** The implementation if it has loaded already (a call then waits for no promise). */
+  loadedImplementation(serviceKey: string): ServiceImplementation | undefined {
+    return this.#ready.get(serviceKey);
   }
 
   /** Loads and checks every implementation local to this process (call it at startup). */

@@ -2,7 +2,14 @@
 import { callTRPCProcedure, TRPCError } from "@trpc/server";
 import type { SiloConfig } from "./config.ts";
 import type { AnyMethodContract, AnyServiceContract } from "./contract.ts";
-import { currentDeadline, type Deadline, eitherSignal, startDeadline } from "./deadline.ts";
+import {
+  currentDeadline,
+  type Deadline,
+  eitherSignal,
+  type SignalSource,
+  signalOf,
+  startDeadline,
+} from "./deadline.ts";
 import {
   checkIdempotencyKey,
   type IdempotencyStore,
@@ -185,7 +192,8 @@ export class SiloRuntime<Ctx extends object = object> {
     serviceKey: string,
     methodName: string,
     rawInput: unknown,
-    signal?: AbortSignal,
+    /** The caller's signal; a LazyAbort is made into one only if the method reads it. */
+    signal?: SignalSource,
     /** The request's `meta.idempotencyKey` (null or undefined: none); ignored for queries. */
     idempotencyKey?: unknown,
   ): Promise<unknown> {
@@ -209,7 +217,7 @@ export class SiloRuntime<Ctx extends object = object> {
     methodName: string,
     rawInput: unknown,
     input: unknown,
-    signal: AbortSignal | undefined,
+    signal: SignalSource | undefined,
     idempotencyKey: string | undefined,
   ): Promise<unknown> {
     const store = this.#options.idempotency;
@@ -241,16 +249,21 @@ export class SiloRuntime<Ctx extends object = object> {
     methodName: string,
     rawInput: unknown,
     input: unknown,
-    signal: AbortSignal | undefined,
+    signal: SignalSource | undefined,
   ): Promise<unknown> {
     try {
-      const implementation = await this.registry.implementation(serviceKey);
+      // Loaded and synchronous in the common case: no promise to wait for (each await is a
+      // microtask, and with async context tracking on, a promise hook).
+      const implementation =
+        this.registry.loadedImplementation(serviceKey) ??
+        (await this.registry.implementation(serviceKey));
       const method = this.registry.method(serviceKey, methodName);
-      const ctx = await this.#options.createContext();
+      const made = this.#options.createContext();
+      const ctx = made instanceof Promise ? await made : made;
       const handler = implementation.handlers?.[methodName];
       if (handler !== undefined && method !== undefined) {
         const output = method.output.safeParse(
-          await handler({ input: input as never, ctx: ctx as never, signal }),
+          await handler(new HandlerArgs(input, ctx, signal) as never),
         );
         if (!output.success) {
           throw new TRPCError({
@@ -267,7 +280,7 @@ export class SiloRuntime<Ctx extends object = object> {
         getRawInput: async () => rawInput ?? {},
         ctx,
         type: method?.kind ?? "query",
-        signal,
+        signal: signalOf(signal),
         batchIndex: 0,
       });
     } catch (error) {
@@ -380,3 +393,21 @@ function internalError(cause: unknown): TRPCError {
 }
 
 export { toIssues };
+
+/**
+ * What a handler is called with: `{ input, ctx, signal }`, its signal made only when the handler
+ * reads it (a getter: destructure it or read `args.signal`; a spread copy of the args has none).
+ */
+class HandlerArgs {
+  readonly input: unknown;
+  readonly ctx: unknown;
+  readonly #signal: SignalSource | undefined;
+  constructor(input: unknown, ctx: unknown, signal: SignalSource | undefined) {
+    this.input = input;
+    this.ctx = ctx;
+    this.#signal = signal;
+  }
+  get signal(): AbortSignal | undefined {
+    return signalOf(this.#signal);
+  }
+}

@@ -11,6 +11,7 @@ import {
   createSiloClient,
   defineService,
   implementationsFor,
+  LazyAbort,
   type MappingSource,
   regionQuery,
   runWithDeadline,
@@ -349,5 +350,76 @@ describe("the receiver", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(call.outcome.error).toMatchObject({ code: "CLIENT_CLOSED_REQUEST" });
     expect(waits).toEqual([expect.objectContaining({ silo: "eu", abortedAt: T0 + 200 })]);
+  });
+});
+
+describe("LazyAbort: a request's signal, made only when read", () => {
+  it("is made on first read, once, and starts watching then", () => {
+    const watched: unknown[] = [];
+    const lazy = new LazyAbort((abort) => watched.push(abort));
+    expect(watched).toEqual([]);
+    const signal = lazy.signal;
+    expect(lazy.signal).toBe(signal);
+    expect(watched).toHaveLength(1);
+    expect(signal.aborted).toBe(false);
+    // What the watcher was given aborts it (the adapter's "client left").
+    (watched[0] as (reason?: unknown) => void)("client left");
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe("client left");
+  });
+
+  it("aborted before anyone read it: the signal is made aborted, with that reason, unwatched", () => {
+    let watched = 0;
+    const lazy = new LazyAbort(() => watched++);
+    const reason = new Error("budget spent");
+    lazy.abort(reason);
+    lazy.abort(new Error("a second reason is ignored"));
+    expect(lazy.aborted).toBe(true);
+    expect(lazy.signal.aborted).toBe(true);
+    expect(lazy.signal.reason).toBe(reason);
+    expect(watched).toBe(0);
+  });
+
+  it("aborts a signal already read, and its listeners run", () => {
+    const lazy = new LazyAbort();
+    const heard: unknown[] = [];
+    lazy.signal.addEventListener("abort", () => heard.push(lazy.signal.reason));
+    lazy.abort("timeout");
+    expect(heard).toEqual(["timeout"]);
+  });
+
+  it("reaches a handler that reads its signal, and is never made for one that does not", async () => {
+    const seen: (AbortSignal | undefined)[] = [];
+    const service = defineService({
+      key: "lazy",
+      localMode: "CONTROL",
+      methods: {
+        reads: controlQuery({ input: z.object({}), output: z.boolean() }),
+        ignores: controlQuery({ input: z.object({}), output: z.boolean() }),
+      },
+    });
+    const impl = implementationsFor<object>()(service, {
+      reads: async ({ signal }) => {
+        seen.push(signal);
+        return signal?.aborted ?? false;
+      },
+      ignores: async ({ input }) => input !== undefined,
+    });
+    const runtime = new SiloRuntime({
+      config: siloConfig({ regions: [] }),
+      registry: new ServiceRegistry([{ contract: service, load: async () => impl }]),
+      mappings: { bySlug: async () => null, byId: async () => null, single: async () => null },
+      createContext: () => ({}),
+    });
+    let made = 0;
+    const lazy = () => new LazyAbort(() => made++);
+    expect(await runtime.callLocal("lazy", "ignores", {}, lazy())).toBe(true);
+    expect(made).toBe(0);
+    const aborted = lazy();
+    aborted.abort("gone");
+    expect(await runtime.callLocal("lazy", "reads", {}, aborted)).toBe(true);
+    expect(await runtime.callLocal("lazy", "reads", {}, lazy())).toBe(false);
+    expect(made).toBe(1);
+    expect(seen.map((signal) => signal?.aborted)).toEqual([true, false]);
   });
 });

@@ -1,5 +1,6 @@
 // node:http adapter: the silo server's fast path (no Fetch Request/Response objects per call).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { LazyAbort } from "../deadline.ts";
 import { payloadTooLarge, type RpcEndpoint } from "../endpoint.ts";
 
 export function nodeRpcHandler(
@@ -8,12 +9,16 @@ export function nodeRpcHandler(
   return async (req, res) => {
     try {
       const body = await readBody(req, endpoint.maxBodyBytes);
-      // The client leaving before the answer is written aborts the method's signal.
-      const left = new AbortController();
-      const close = () => {
-        if (!res.writableFinished) left.abort();
-      };
-      res.once("close", close);
+      // The client leaving before the answer is written aborts the method's signal, made only
+      // if the method reads it: the response is watched from then on (or found closed already).
+      const aborter = new LazyAbort((abort) => {
+        if (res.closed) {
+          if (!res.writableFinished) abort();
+        } else
+          res.once("close", () => {
+            if (!res.writableFinished) abort();
+          });
+      });
       const url = req.url ?? "/";
       const query = url.indexOf("?");
       const result =
@@ -22,12 +27,10 @@ export function nodeRpcHandler(
           : await endpoint({
               method: req.method ?? "GET",
               path: query === -1 ? url : url.slice(0, query),
-              header: headerReader(req),
+              header: requestHeaders(req),
               body,
-              signal: left.signal,
-              abort: (reason) => left.abort(reason),
+              aborter,
             });
-      res.off("close", close);
       res.writeHead(result.status, {
         ...result.headers,
         "content-length": Buffer.byteLength(result.body),
@@ -41,39 +44,36 @@ export function nodeRpcHandler(
   };
 }
 
-/**
- * A request's headers by lowercase name, repeated ones joined with ", " as Fetch joins them. Node
- * keeps only the first of some repeated headers (Authorization among them), so when the request
- * repeats any header they are read from `rawHeaders`: a request that sends two signatures is
- * seen as such, and refused as malformed (401). Whether it repeats one is counted once, at the
- * first lookup, so the common request pays for no scan of `rawHeaders` per header.
- */
-function headerReader(req: IncomingMessage): (name: string) => string | undefined {
-  let repeats: boolean | undefined;
-  return (name) => {
-    const value = req.headers[name];
-    if (value === undefined || Array.isArray(value)) return value?.join(", ");
-    repeats ??= repeatsAHeader(req);
-    if (!repeats) return value;
-    const raw = req.rawHeaders;
-    const values: string[] = [];
-    for (let i = 0; i < raw.length; i += 2) {
-      if ((raw[i] as string).toLowerCase() === name) values.push(raw[i + 1] as string);
-    }
-    return values.length > 1 ? values.join(", ") : value;
-  };
-}
+const HEADERS = Symbol("rpc.requestHeaders");
 
-/** Whether `rawHeaders` holds more headers than `headers` has names: some name came twice. */
-function repeatsAHeader(req: IncomingMessage): boolean {
-  let names = 0;
-  for (const _ in req.headers) names++;
-  return req.rawHeaders.length > names * 2;
+/**
+ * A request's headers by lowercase name, repeated ones joined with ", " as Fetch joins them
+ * (Node keeps only the first of some repeated headers, Authorization among them: a request that
+ * sends two signatures is seen as such, and refused as malformed, 401). Read from `rawHeaders` in
+ * one pass, once per request (the server's trace headers and the endpoint share it): Node's own
+ * `req.headers` object, built on first access header by header, cost more than the lookups.
+ */
+export function requestHeaders(req: IncomingMessage): (name: string) => string | undefined {
+  const holder = req as IncomingMessage & { [HEADERS]?: (name: string) => string | undefined };
+  let read = holder[HEADERS];
+  if (read === undefined) {
+    const values = new Map<string, string>();
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = (raw[i] as string).toLowerCase();
+      const value = raw[i + 1] as string;
+      const before = values.get(name);
+      values.set(name, before === undefined ? value : `${before}, ${value}`);
+    }
+    read = (name) => values.get(name);
+    holder[HEADERS] = read;
+  }
+  return read;
 }
 
 /** The body, or null when it is larger than `limit` (reading stops there). */
 function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | null> {
-  const declared = Number(req.headers["content-length"] ?? "0");
+  const declared = Number(requestHeaders(req)("content-length") ?? "0");
   if (declared > limit) {
     req.resume();
     return Promise.resolve(null);
