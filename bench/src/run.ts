@@ -24,6 +24,7 @@ import { createTRPCClient, httpLink } from "@trpc/client";
 import autocannon from "autocannon";
 import { memoryRows, memorySection } from "./memory.ts";
 import { outboxRows, outboxSection } from "./outbox.ts"; // demo:line
+import { profileRows, profileSection } from "./profile.ts";
 import { scaleRows, scaleSection } from "./scale.ts";
 import {
   ARGS,
@@ -41,13 +42,16 @@ const BENCH_SECRET = "bench-secret-not-for-production";
 // loader would add work to every request (a keepNames call per closure made) that no deployment
 // pays.
 const SERVER = path.join(import.meta.dirname, "../dist/main.js");
+const buildBenchServer = () =>
+  buildSiloApp({ appDir: path.join(import.meta.dirname, ".."), entry: "src/server.ts" });
 const quick = process.argv.includes("--quick");
 const CONNECTIONS = 32;
 const RESULTS = path.join(import.meta.dirname, "../results.json");
 
 // The sections that measure processes of their own, run after the load tests so that those are not
-// disturbed by them. `--memory`, `--startup`, `--outbox` or `--scale` (one or several) runs those
+// disturbed by them. `--memory`, `--startup`, `--outbox`, `--scale` or `--profile` (one or several) runs those
 // sections alone and updates only their parts of results.json; `--rpc` runs everything but them.
+// `--profile` profiles the endpoint under load.
 const postgresServer =
   process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined;
 const printed =
@@ -78,6 +82,13 @@ const sections: Record<string, () => Promise<unknown>> = {
   // demo:end
   // Throughput through HAProxy with 1 and 2 replicas.
   scale: async () => printed(scaleRows)(await scaleSection({ quick, postgresServer })),
+  // Where the endpoint's CPU goes under load (node --cpu-prof of the bundled bench server).
+  profile: async () => {
+    await buildBenchServer();
+    return printed(profileRows)(
+      await profileSection({ seconds: quick ? 4 : 10, secret: BENCH_SECRET }),
+    );
+  },
 };
 const alone = Object.keys(sections).filter((name) => process.argv.includes(`--${name}`));
 if (alone.length > 0) {
@@ -306,7 +317,7 @@ if (redisUp) {
 
 // 3. A remote call, sequential: the silo link (signing, routing, validation, the silo server)
 //    vs a plain unsigned tRPC httpLink call to tRPC's standalone adapter.
-await buildSiloApp({ appDir: path.join(import.meta.dirname, ".."), entry: "src/server.ts" });
+await buildBenchServer();
 const silo = await startServer("silo");
 const trpc = await startServer("trpc");
 const bare = await startServer("bare");
