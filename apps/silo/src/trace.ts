@@ -1,7 +1,7 @@
 // W3C Trace Context (traceparent) for one request, carried through async work, so every RPC call
 // a request makes carries the same trace id to the next silo.
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import { contextSlot } from "@acme/rpc";
 
 export interface RequestTrace {
   readonly requestId: string;
@@ -23,7 +23,8 @@ export function parseTraceparent(
   return { traceId: match[1] as string, flags: match[3] as string };
 }
 
-const storage = new AsyncLocalStorage<RequestTrace>();
+// In the async context the RPC layer carries its deadlines in (one store for both).
+const slot = contextSlot<RequestTrace>();
 
 /**
  * 32 random hex digits. randomUUID draws from a cached entropy pool: several times cheaper per
@@ -67,12 +68,12 @@ export function newTrace(incoming: { traceparent?: string; requestId?: string })
   );
 }
 
-export const runInTrace = <T>(trace: RequestTrace, fn: () => T): T => storage.run(trace, fn);
-export const currentTrace = (): RequestTrace | undefined => storage.getStore();
+export const runInTrace = <T>(trace: RequestTrace, fn: () => T): T => slot.run(trace, fn);
+export const currentTrace = (): RequestTrace | undefined => slot.get();
 
 /** Headers for an outgoing call made while handling the current request. */
 export function outgoingTraceHeaders(): Record<string, string> | undefined {
-  const trace = storage.getStore();
+  const trace = slot.get();
   if (trace === undefined) return undefined;
   return {
     traceparent: `00-${trace.traceId}-${hex32().slice(0, 16)}-${trace.flags}`,

@@ -1,6 +1,6 @@
 // Deadlines: one time budget per call, for everything the call waits on (its routing lookup,
 // every attempt, the pauses between them) and for the calls its method makes in turn.
-import { AsyncLocalStorage } from "node:async_hooks";
+import { contextSlot } from "./async-context.ts";
 
 /** When a call must be over, and the signal of whoever waits for it. */
 export interface Deadline {
@@ -10,19 +10,18 @@ export interface Deadline {
   readonly signal?: AbortSignal | undefined;
 }
 
-// Created at load, but AsyncLocalStorage costs nothing until its first `run`: only code that
-// runs under a deadline (a method served to another silo, a routing lookup) enters it, so a
-// process making in-process calls alone never pays for the async context it carries.
-const storage = new AsyncLocalStorage<Deadline>();
+// Carried in the shared async context (async-context.ts): only code that runs under a deadline
+// (a method served to another silo, a routing lookup) enters it.
+const slot = contextSlot<Deadline>();
 
 /** The deadline the current code runs under (a method serving a remote call), if any. */
 export function currentDeadline(): Deadline | undefined {
-  return storage.getStore();
+  return slot.get();
 }
 
 /** Runs `fn` under `deadline`: the RPC calls it makes share that budget and that signal. */
 export function runWithDeadline<T>(deadline: Deadline | undefined, fn: () => T): T {
-  return deadline === undefined ? fn() : storage.run(deadline, fn);
+  return deadline === undefined ? fn() : slot.run(deadline, fn);
 }
 
 /** Milliseconds left before the deadline, never negative (`Infinity` when it has none). */

@@ -31,6 +31,7 @@ export interface EndpointRequest {
 
 export interface EndpointResponse {
   readonly status: number;
+  /** A new object for each response: an adapter may add its own (content-length) to it. */
   readonly headers: Record<string, string>;
   readonly body: string;
 }
@@ -42,12 +43,10 @@ export type RpcEndpoint = ((request: EndpointRequest) => Promise<EndpointRespons
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-function reply(
-  status: number,
-  payload: unknown,
-  extra: Record<string, string> = {},
-): EndpointResponse {
-  return { status, headers: { ...JSON_HEADERS, ...extra }, body: JSON.stringify(payload) };
+function reply(status: number, payload: unknown, extra?: Record<string, string>): EndpointResponse {
+  const headers =
+    extra === undefined ? { "content-type": "application/json" } : { ...JSON_HEADERS, ...extra };
+  return { status, headers, body: JSON.stringify(payload) };
 }
 
 function fail(
@@ -157,7 +156,12 @@ export function createRpcEndpoint(
 
     let envelope: unknown;
     try {
-      envelope = JSON.parse(Buffer.from(request.body).toString("utf8"));
+      // A view of the bytes, not a copy (Buffer.from of a Uint8Array copies it).
+      const { body } = request;
+      const text = (
+        Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+      ).toString("utf8");
+      envelope = JSON.parse(text);
     } catch {
       return fail("BAD_REQUEST", "The request body is not valid JSON.");
     }

@@ -1,5 +1,6 @@
 export { fetchRpcHandler } from "./adapters/fetch.ts";
 export { nodeRpcHandler, requestHeaders } from "./adapters/node.ts";
+export { type ContextSlot, contextSlot } from "./async-context.ts";
 export {
   createSiloClient,
   createSiloTRPCClient,
