@@ -31,6 +31,12 @@ if (chromium === undefined && !fs.existsSync(playwrightChromium.executablePath()
 const database = fs.mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
 
 export const ADMIN = { username: "e2e-admin", password: "e2e-password-not-secret" };
+/**
+ * How long the API page's viewer may take to render: its 3.5 MB script, then the whole document
+ * processed in the page (past 5 s, the default wait, on a busy 2-core machine). The tests wait
+ * for the render itself, however long it takes up to this.
+ */
+export const VIEWER_RENDER_MS = 60_000;
 
 const adminEnv = {
   ADMIN_USERNAME: ADMIN.username,

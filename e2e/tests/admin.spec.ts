@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect, type Page, test } from "@playwright/test";
-import { ADMIN } from "../playwright.config.ts";
+import { ADMIN, VIEWER_RENDER_MS } from "../playwright.config.ts";
 
 const ARTIFACTS = "test-results/screenshots";
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -156,7 +156,10 @@ test("browse every service and method", async ({ page }) => {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("API reference");
   // Scalar's viewer, rendered from the document: its title, and an operation of each service.
   const reference = page.locator(".api-reference");
-  await expect(reference.getByRole("heading", { level: 1 })).toHaveText("Silo RPC services");
+  // The viewer's first render (VIEWER_RENDER_MS: past 5 s on a busy machine).
+  await expect(reference.getByRole("heading", { level: 1 })).toHaveText("Silo RPC services", {
+    timeout: VIEWER_RENDER_MS,
+  });
   // demo:start
   for (const tag of ["organization", "user", "organizationMapping", "integration"]) {
     await expect(reference.getByText(tag, { exact: true }).first()).toBeAttached();
@@ -444,7 +447,8 @@ test.describe("at a phone's width", () => {
     ] as const) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-      if (name === "api") await expect(page.locator(".api-reference h1")).toBeVisible();
+      if (name === "api")
+        await expect(page.locator(".api-reference h1")).toBeVisible({ timeout: VIEWER_RENDER_MS });
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );

@@ -1,7 +1,12 @@
 // The admin app as the CONTROL client of real silos: a call really goes over the wire.
 import fs from "node:fs"; // demo:line
 import { expect, test } from "@playwright/test";
-import { ADMIN, MULTI_ADMIN_PORT, MULTI_BASE_PORT } from "../playwright.config.ts";
+import {
+  ADMIN,
+  MULTI_ADMIN_PORT,
+  MULTI_BASE_PORT,
+  VIEWER_RENDER_MS,
+} from "../playwright.config.ts";
 
 test.use({ baseURL: `http://127.0.0.1:${MULTI_ADMIN_PORT}` });
 
@@ -71,7 +76,10 @@ test("the API page's curl examples go to the silos this admin is configured with
   await page.getByLabel("Password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Log in" }).click();
   const reference = page.locator(".api-reference");
-  await expect(reference.getByRole("heading", { level: 1 })).toHaveText("Silo RPC services");
+  // The viewer's first render (VIEWER_RENDER_MS: past 5 s on a busy machine).
+  await expect(reference.getByRole("heading", { level: 1 })).toHaveText("Silo RPC services", {
+    timeout: VIEWER_RENDER_MS,
+  });
   // The first operation is a CONTROL method's: the control silo's address.
   await expect(reference).toContainText(
     `curl http://127.0.0.1:${MULTI_BASE_PORT}/api/0/internal/rpc/`,
