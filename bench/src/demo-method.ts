@@ -7,10 +7,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb } from "@acme/db";
-import { rpcPath, signRequest } from "@acme/rpc";
-import autocannon from "autocannon";
+import { rpcPath } from "@acme/rpc";
+import type autocannon from "autocannon";
 import { withPostgresDatabases } from "./databases.ts";
-import { buildSilo, regionSiloEnv, SILO_DIST, seedRegion, startMeasured } from "./silo-process.ts";
+import { signedLoad } from "./signed-load.ts";
+import {
+  buildSilo,
+  procCpuUs,
+  regionSiloEnv,
+  SILO_DIST,
+  seedRegion,
+  startMeasured,
+} from "./silo-process.ts";
 
 export interface DemoMethodReport {
   readonly database: "PostgreSQL" | "PGlite";
@@ -26,13 +34,6 @@ export interface DemoMethodReport {
   readonly queryP50Us: number;
 }
 
-/** CPU time a process has used so far (user + system), µs, from /proc/<pid>/stat. */
-function cpuUs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-}
-
 async function measure(
   databaseUrl: string,
   database: DemoMethodReport["database"],
@@ -46,32 +47,17 @@ async function measure(
   let load: autocannon.Result;
   let serverCpuUs: number;
   try {
-    const rpc = rpcPath("organization", "getOrgBySlug");
-    const body = Buffer.from(JSON.stringify({ args: { slug: "acme" }, meta: {} }));
-    const pool = Array.from({ length: 15_000 * options.seconds }, () =>
-      signRequest(options.secret, rpc, body, { budgetMs: 5000 }),
-    );
-    let next = 0;
-    const request = (headers: Record<string, string> | undefined) => ({
-      "content-type": "application/json",
-      ...(headers ?? signRequest(options.secret, rpc, body, { budgetMs: 5000 })),
-    });
     const pid = silo.child.pid as number;
-    const before = cpuUs(pid);
-    load = await autocannon({
-      url: `${silo.url}${rpc}`,
-      connections: 32,
-      duration: options.seconds,
-      requests: [
-        {
-          method: "POST",
-          path: rpc,
-          body: body.toString(),
-          setupRequest: (r) => ({ ...r, headers: request(pool[next++]) }),
-        },
-      ],
+    const before = procCpuUs(pid);
+    load = await signedLoad({
+      origin: silo.url,
+      rpc: rpcPath("organization", "getOrgBySlug"),
+      body: Buffer.from(JSON.stringify({ args: { slug: "acme" }, meta: {} })),
+      secret: options.secret,
+      seconds: options.seconds,
+      expectedRps: 15_000,
     });
-    serverCpuUs = Math.round((cpuUs(pid) - before) / Math.max(1, load.requests.total));
+    serverCpuUs = Math.round((procCpuUs(pid) - before) / Math.max(1, load.requests.total));
   } finally {
     await silo.stop();
   }

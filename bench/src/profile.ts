@@ -10,9 +10,9 @@ import { SourceMap } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import { rpcPath, signRequest } from "@acme/rpc";
-import autocannon from "autocannon";
+import { rpcPath } from "@acme/rpc";
 import { ARGS } from "./service.ts";
+import { signedLoad } from "./signed-load.ts";
 
 const SERVER = path.join(import.meta.dirname, "../dist/main.js");
 
@@ -220,26 +220,15 @@ async function profileOne(
     });
     const { port } = JSON.parse(line) as { port: number };
     const rpc = rpcPath("bench", "echo");
-    const body = Buffer.from(JSON.stringify({ args: ARGS, meta: {} }));
-    const pool = Array.from({ length: 25_000 * options.seconds }, () =>
-      signRequest(options.secret, rpc, body, { budgetMs: 5000 }),
-    );
-    let next = 0;
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}${kind === "silo" ? rpc : "/"}`,
-      connections: 32,
-      duration: options.seconds,
-      requests: [
-        {
-          method: "POST",
-          path: kind === "silo" ? rpc : "/",
-          body: body.toString(),
-          setupRequest: (request) => ({
-            ...request,
-            headers: { "content-type": "application/json", ...pool[next++ % pool.length] },
-          }),
-        },
-      ],
+    // The bare server gets the same signed requests, at "/".
+    const result = await signedLoad({
+      origin: `http://127.0.0.1:${port}`,
+      rpc,
+      target: kind === "silo" ? rpc : "/",
+      body: Buffer.from(JSON.stringify({ args: ARGS, meta: {} })),
+      secret: options.secret,
+      seconds: options.seconds,
+      expectedRps: 25_000,
     });
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");

@@ -35,6 +35,7 @@ import {
   type PlainRouter,
   plainRouter,
 } from "./service.ts";
+import { procCpuUs, procMemoryMb } from "./silo-process.ts";
 import { startupRows, startupSection } from "./startup.ts";
 
 const BENCH_SECRET = "bench-secret-not-for-production";
@@ -154,17 +155,8 @@ async function startServer(
   return {
     url: `http://127.0.0.1:${port}`,
     child,
-    cpuUs: () => {
-      // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses: clock ticks.
-      const stat = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-    },
-    peakRssMb: () => {
-      const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      return Math.round(kb / 102.4) / 10;
-    },
+    cpuUs: () => procCpuUs(child.pid as number),
+    peakRssMb: () => procMemoryMb(child.pid as number, "VmHWM"),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -72,6 +72,20 @@ export interface MemorySample {
 
 const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
 
+/** A process's RSS now (VmRSS) or its peak so far (VmHWM), MiB, from /proc/<pid>/status. */
+export function procMemoryMb(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return mb(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? 0) * 1024);
+}
+
+/** CPU time a process has used so far (user + system), µs, from /proc/<pid>/stat. */
+export function procCpuUs(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses: clock ticks.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
 /**
  * Loaded before the measured program: answers a "memory" message on the IPC channel with
  * process.memoryUsage(), after a full GC when asked (the process runs with --expose-gc).
@@ -140,10 +154,6 @@ export async function startMeasured(options: {
       );
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const status = (field: "VmRSS" | "VmHWM") => {
-    const text = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
-    return mb(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? 0) * 1024);
-  };
   return {
     child,
     url,
@@ -162,8 +172,8 @@ export async function startMeasured(options: {
         });
         child.send({ memory: true, gc });
       }),
-    rssMb: () => status("VmRSS"),
-    peakRssMb: () => status("VmHWM"),
+    rssMb: () => procMemoryMb(child.pid as number, "VmRSS"),
+    peakRssMb: () => procMemoryMb(child.pid as number, "VmHWM"),
     stop,
   };
 }
