@@ -146,7 +146,6 @@ export function createSiloServer(options: SiloServerOptions): SiloServer {
       requestId: header("x-request-id"),
     });
     res.setHeader("x-request-id", trace.requestId);
-    if (draining) res.setHeader("connection", "close");
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     res.once("close", () => {
       inFlight--;

@@ -44,9 +44,7 @@ export type RpcEndpoint = ((request: EndpointRequest) => Promise<EndpointRespons
 const JSON_HEADERS = { "content-type": "application/json" };
 
 function reply(status: number, payload: unknown, extra?: Record<string, string>): EndpointResponse {
-  const headers =
-    extra === undefined ? { "content-type": "application/json" } : { ...JSON_HEADERS, ...extra };
-  return { status, headers, body: JSON.stringify(payload) };
+  return { status, headers: { ...JSON_HEADERS, ...extra }, body: JSON.stringify(payload) };
 }
 
 function fail(
