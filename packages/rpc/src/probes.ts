@@ -26,11 +26,22 @@ export interface HealthAnswer {
   };
 }
 
-/** GET `<url>/healthz`; undefined when nothing answers with JSON within `timeoutMs`. */
+/**
+ * GET `<url>/healthz`; undefined when nothing answers within `timeoutMs`. Any HTTP answer counts
+ * (a balancer with no replica up answers 503): a body that is not a JSON object reads as `{}`.
+ */
 export async function healthz(url: string, timeoutMs = 1000): Promise<HealthAnswer | undefined> {
   try {
     const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
-    return { status: response.status, body: (await response.json()) as HealthAnswer["body"] };
+    const text = await response.text();
+    let body: HealthAnswer["body"] = {};
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === "object" && parsed !== null) body = parsed as HealthAnswer["body"];
+    } catch {
+      // Not a silo's answer: it answered all the same.
+    }
+    return { status: response.status, body };
   } catch {
     return undefined;
   }
