@@ -1,15 +1,20 @@
 // A demo service's method over the wire, not the benchmark's echo: organization.getOrgBySlug on
-// the built silo (apps/silo/dist, REGION us) whose database holds the demo data, under the same
-// load as the endpoint rounds (32 connections, pre-signed requests). The database's own time is
-// measured apart: the same Prisma query, one at a time, from this process once the silo stopped
-// (an embedded database is one process's at a time).
+// a database holding the demo data, served three ways under the same load (32 connections, the
+// same pre-signed requests, rounds alternating as the endpoint rounds do):
+// - the built silo (apps/silo/dist, REGION us), every check on;
+// - tRPC's standalone adapter mounting the organization service's own router (demo-servers.ts);
+// - node:http running the same handler, nothing checked (demo-servers.ts).
+// The query's own cost is measured apart, one at a time from this process once the servers
+// stopped (an embedded database is one process's at a time): through Prisma, as the handler runs
+// it, and as the same SQL sent by the driver alone (the database's own time and the round trip).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb } from "@acme/db";
-import { rpcPath } from "@acme/rpc";
-import type autocannon from "autocannon";
+import { rpcPath, signRequest } from "@acme/rpc";
+import pg from "pg";
 import { withPostgresDatabases } from "./databases.ts";
+import { type Server, startServer } from "./server-process.ts";
 import { signedLoad } from "./signed-load.ts";
 import {
   buildSilo,
@@ -20,80 +25,209 @@ import {
   startMeasured,
 } from "./silo-process.ts";
 
-export interface DemoMethodReport {
-  readonly database: "PostgreSQL" | "PGlite";
+type Target = "silo" | "trpc" | "bare";
+
+export interface DemoTargetReport {
+  /** Medians over the rounds. */
   readonly rps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Over all rounds. */
   readonly non2xx: number;
   readonly errors: number;
-  /** The silo process's CPU per request (its clock ticks), µs. */
+  /** The server process's CPU per request (its clock ticks), µs: median over the rounds. */
   readonly serverCpuUs: number;
-  /** The query alone (Prisma, one at a time, from this process): mean and p50, µs. */
-  readonly queryMeanUs: number;
-  readonly queryP50Us: number;
+  readonly rounds: readonly number[];
+}
+
+export interface DemoMethodReport {
+  readonly database: "PostgreSQL" | "PGlite";
+  readonly targets: Readonly<Record<Target, DemoTargetReport>>;
+  /** The silo's requests/s over each baseline's, round by round: median (lowest-highest). */
+  readonly vsTrpc: { readonly median: number; readonly min: number; readonly max: number };
+  readonly vsBare: { readonly median: number; readonly min: number; readonly max: number };
+  /** The query alone, one at a time from this process: mean and p50, µs. */
+  readonly prisma: { readonly meanUs: number; readonly p50Us: number };
+  /** The same SQL through Prisma's $queryRawUnsafe: Prisma without compiling a query. */
+  readonly raw: { readonly meanUs: number; readonly p50Us: number };
+  /** The same SQL through pg alone (PostgreSQL): the database's own time and the round trip. */
+  readonly driver: { readonly meanUs: number; readonly p50Us: number } | undefined;
+}
+
+const ARGS = { slug: "acme" };
+const SILO_BODY = Buffer.from(JSON.stringify({ args: ARGS, meta: {} }));
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** Mean and p50 of `query`, µs, one call at a time after a warm-up. */
+async function timeQuery(query: () => Promise<unknown>) {
+  const samples: number[] = [];
+  for (let i = 0; i < 200; i++) await query();
+  for (let i = 0; i < 2000; i++) {
+    const started = process.hrtime.bigint();
+    await query();
+    samples.push(Number(process.hrtime.bigint() - started) / 1000);
+  }
+  return {
+    meanUs: Math.round(samples.reduce((a, b) => a + b, 0) / samples.length),
+    p50Us: Math.round(median(samples)),
+  };
 }
 
 async function measure(
   databaseUrl: string,
   database: DemoMethodReport["database"],
-  options: { readonly seconds: number; readonly secret: string },
+  options: { readonly rounds: number; readonly seconds: number; readonly secret: string },
 ): Promise<DemoMethodReport> {
   await seedRegion(databaseUrl);
   const silo = await startMeasured({
     args: [SILO_DIST],
     env: regionSiloEnv({ secret: options.secret, databaseUrl }),
   });
-  let load: autocannon.Result;
-  let serverCpuUs: number;
+  const servers: Server[] = [];
+  const rounds = new Map<
+    Target,
+    { rps: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number; cpuUs: number }[]
+  >([
+    ["silo", []],
+    ["trpc", []],
+    ["bare", []],
+  ]);
   try {
-    const pid = silo.child.pid as number;
-    const before = procCpuUs(pid);
-    load = await signedLoad({
-      origin: silo.url,
-      rpc: rpcPath("organization", "getOrgBySlug"),
-      body: Buffer.from(JSON.stringify({ args: { slug: "acme" }, meta: {} })),
-      secret: options.secret,
-      seconds: options.seconds,
-      expectedRps: 15_000,
-    });
-    serverCpuUs = Math.round((procCpuUs(pid) - before) / Math.max(1, load.requests.total));
-  } finally {
-    await silo.stop();
-  }
-  const db = await createDb(databaseUrl, { migrate: false, poolSize: 1 });
-  const samples: number[] = [];
-  try {
-    const query = () =>
-      db.organization.findFirst({
-        where: { slug: "acme" },
-        select: { id: true, slug: true, name: true, status: true, createdAt: true },
+    const trpc = await startServer("demo-trpc", databaseUrl);
+    servers.push(trpc);
+    const bare = await startServer("demo-bare", databaseUrl);
+    servers.push(bare);
+    const rpc = rpcPath("organization", "getOrgBySlug");
+    // What each target is sent: its protocol's envelope around the same arguments. Every request
+    // carries signed headers (the baselines ignore them), so the load generator works alike.
+    const targets: {
+      readonly name: Target;
+      readonly origin: string;
+      readonly path: string;
+      readonly body: Buffer;
+      readonly cpuUs: () => number;
+    }[] = [
+      {
+        name: "silo",
+        origin: silo.url,
+        path: rpc,
+        body: SILO_BODY,
+        cpuUs: () => procCpuUs(silo.child.pid as number),
+      },
+      {
+        name: "trpc",
+        origin: trpc.url,
+        path: "/organization.getOrgBySlug",
+        body: Buffer.from(JSON.stringify(ARGS)),
+        cpuUs: trpc.cpuUs,
+      },
+      { name: "bare", origin: bare.url, path: "/", body: SILO_BODY, cpuUs: bare.cpuUs },
+    ];
+    // Each serves the organization, not an error or null, before it is measured.
+    for (const target of targets) {
+      const answer = await fetch(`${target.origin}${target.path}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...signRequest(options.secret, target.path, target.body),
+        },
+        body: target.body,
       });
-    for (let i = 0; i < 200; i++) await query();
-    for (let i = 0; i < 2000; i++) {
-      const started = process.hrtime.bigint();
-      await query();
-      samples.push(Number(process.hrtime.bigint() - started) / 1000);
+      const text = await answer.text();
+      if (answer.status !== 200 || !text.includes('"slug":"acme"'))
+        throw new Error(`${target.name} answered ${answer.status}: ${text.slice(0, 300)}`);
     }
+    for (let round = 0; round < options.rounds; round++) {
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[(i + round) % targets.length] as (typeof targets)[number];
+        const before = target.cpuUs();
+        const result = await signedLoad({
+          origin: target.origin,
+          rpc: target.path,
+          body: target.body,
+          secret: options.secret,
+          seconds: options.seconds,
+          expectedRps: 3000,
+        });
+        rounds.get(target.name)?.push({
+          rps: Math.round(result.requests.average),
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          non2xx: result.non2xx,
+          errors: result.errors,
+          cpuUs: Math.round((target.cpuUs() - before) / Math.max(1, result.requests.total)),
+        });
+      }
+    }
+  } finally {
+    await Promise.all([silo.stop(), ...servers.map((server) => server.stop())]);
+  }
+  const report = (name: Target): DemoTargetReport => {
+    const runs = rounds.get(name) ?? [];
+    return {
+      rps: Math.round(median(runs.map((r) => r.rps))),
+      p50Ms: median(runs.map((r) => r.p50Ms)),
+      p99Ms: median(runs.map((r) => r.p99Ms)),
+      non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      serverCpuUs: median(runs.map((r) => r.cpuUs)),
+      rounds: runs.map((r) => r.rps),
+    };
+  };
+  const ratios = (baseline: Target) => {
+    const ours = rounds.get("silo") ?? [];
+    const theirs = rounds.get(baseline) ?? [];
+    const each = ours.map((r, i) => r.rps / (theirs[i]?.rps ?? Number.NaN));
+    const two = (n: number) => Math.round(n * 100) / 100;
+    return { median: two(median(each)), min: two(Math.min(...each)), max: two(Math.max(...each)) };
+  };
+
+  const db = await createDb(databaseUrl, { migrate: false, poolSize: 1 });
+  try {
+    const prisma = await timeQuery(() =>
+      db.organization.findFirst({
+        where: { slug: ARGS.slug },
+        select: { id: true, slug: true, name: true, status: true, createdAt: true },
+      }),
+    );
+    // The SQL Prisma sends for that findFirst (its query log), without the query compiler, then
+    // through pg alone (PostgreSQL): the database's own time with the round trip.
+    const sql = `SELECT "public"."organizations"."id", "public"."organizations"."slug", "public"."organizations"."name", "public"."organizations"."status"::text, "public"."organizations"."created_at" FROM "public"."organizations" WHERE "public"."organizations"."slug" = $1 LIMIT $2 OFFSET $3`;
+    const raw = await timeQuery(() => db.$queryRawUnsafe(sql, ARGS.slug, 1, 0));
+    let driver: DemoMethodReport["driver"];
+    if (database === "PostgreSQL") {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        driver = await timeQuery(() => client.query(sql, [ARGS.slug, 1, 0]));
+      } finally {
+        await client.end();
+      }
+    }
+    return {
+      database,
+      targets: { silo: report("silo"), trpc: report("trpc"), bare: report("bare") },
+      vsTrpc: ratios("trpc"),
+      vsBare: ratios("bare"),
+      prisma,
+      raw,
+      driver,
+    };
   } finally {
     await db.$disconnect();
   }
-  samples.sort((a, b) => a - b);
-  return {
-    database,
-    rps: Math.round(load.requests.average),
-    p50Ms: load.latency.p50,
-    p99Ms: load.latency.p99,
-    non2xx: load.non2xx,
-    errors: load.errors,
-    serverCpuUs,
-    queryMeanUs: Math.round(samples.reduce((a, b) => a + b, 0) / samples.length),
-    queryP50Us: Math.round(samples[Math.floor(samples.length / 2)] ?? 0),
-  };
 }
 
 /** On PostgreSQL when a server is named, else on PGlite in a temporary directory. */
 export async function demoMethodRow(options: {
+  readonly rounds: number;
   readonly seconds: number;
   readonly secret: string;
   readonly postgresServer: string | undefined;

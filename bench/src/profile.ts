@@ -11,10 +11,9 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { rpcPath } from "@acme/rpc";
+import { SERVER } from "./server-process.ts";
 import { ARGS } from "./service.ts";
 import { signedLoad } from "./signed-load.ts";
-
-const SERVER = path.join(import.meta.dirname, "../dist/main.js");
 
 interface CallFrame {
   readonly functionName: string;

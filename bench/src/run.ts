@@ -1,11 +1,8 @@
 // npm run bench: every figure next to a baseline measured in the same run, as a ratio.
 // Servers run in their own processes; clients (and autocannon) in this one. Loopback only.
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
-import { buildSiloApp } from "@acme/build";
 import {
   byOrganizationSlug,
   createRpcEndpoint,
@@ -27,6 +24,7 @@ import { memoryRows, memorySection } from "./memory.ts";
 import { outboxRows, outboxSection } from "./outbox.ts"; // demo:line
 import { profileRows, profileSection } from "./profile.ts";
 import { scaleRows, scaleSection } from "./scale.ts";
+import { buildBenchServer, type Server, startServer } from "./server-process.ts";
 import {
   ARGS,
   contracts,
@@ -35,17 +33,9 @@ import {
   type PlainRouter,
   plainRouter,
 } from "./service.ts";
-import { procCpuUs, procMemoryMb } from "./silo-process.ts";
 import { startupRows, startupSection } from "./startup.ts";
 
 const BENCH_SECRET = "bench-secret-not-for-production";
-// The servers under load run as a deployment runs the silo: server.ts bundled to JavaScript the
-// way `npm run build` bundles an app (bench/dist/main.js), started with node alone. Under tsx its
-// loader would add work to every request (a keepNames call per closure made) that no deployment
-// pays.
-const SERVER = path.join(import.meta.dirname, "../dist/main.js");
-const buildBenchServer = () =>
-  buildSiloApp({ appDir: path.join(import.meta.dirname, ".."), entry: "src/server.ts" });
 const quick = process.argv.includes("--quick");
 const CONNECTIONS = 32;
 const RESULTS = path.join(import.meta.dirname, "../results.json");
@@ -127,43 +117,6 @@ async function timed(n: number, call: () => Promise<unknown> | unknown): Promise
     samples[i] = Number(process.hrtime.bigint() - start) / 1000;
   }
   return latency(samples);
-}
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-  peakRssMb(): number;
-  /** CPU time the server process has used so far (user + system), in µs. */
-  cpuUs(): number;
-  stop(): Promise<void>;
-}
-
-async function startServer(
-  kind: "silo" | "silo-redis" | "trpc" | "bare",
-  ...args: string[]
-): Promise<Server> {
-  const child = spawn(process.execPath, [SERVER, kind, ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    readline
-      .createInterface({ input: child.stdout as NodeJS.ReadableStream })
-      .once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-  const { port } = JSON.parse(line) as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    cpuUs: () => procCpuUs(child.pid as number),
-    peakRssMb: () => procMemoryMb(child.pid as number, "VmHWM"),
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
 }
 
 async function load(
@@ -499,9 +452,11 @@ try {
   const redisVsMemory = redisLoad === undefined ? undefined : ratios("silo-redis", "silo");
   // demo:start
   // 5. A demo service's method on a seeded database: organization.getOrgBySlug on the built silo,
-  //    the database's own time measured apart (bench/src/demo-method.ts).
+  //    tRPC's adapter and node:http, all running its handler, in alternating rounds; the query's
+  //    own cost measured apart (bench/src/demo-method.ts).
   const demoMethod = await demoMethodRow({
-    seconds: ROUND_S * 2,
+    rounds: ROUNDS,
+    seconds: ROUND_S,
     secret: BENCH_SECRET,
     postgresServer,
   });
@@ -653,20 +608,27 @@ try {
     ),
   );
   // demo:start
+  const demoTarget = (name: "silo" | "trpc" | "bare") => {
+    const target = demoMethod.targets[name];
+    return `${target.rps} req/s, ${target.serverCpuUs} µs CPU/req`;
+  };
+  const demoQuery = (label: string, time: { meanUs: number; p50Us: number } | undefined) =>
+    time === undefined ? "" : `${label} ${time.meanUs} µs (p50 ${time.p50Us})`;
   console.log(
     row(
       `organization.getOrgBySlug (${demoMethod.database})`,
-      `${demoMethod.rps} req/s, p99 ${demoMethod.p99Ms} ms`,
-      `silo CPU ${demoMethod.serverCpuUs} µs/request`,
-      "",
-      "(measured)",
+      `${demoTarget("silo")}, p99 ${demoMethod.targets.silo.p99Ms} ms`,
+      `tRPC standalone ${demoTarget("trpc")}`,
+      spread(demoMethod.vsTrpc),
+      "(same handler)",
     ),
   );
+  console.log(row("", "", `bare node:http ${demoTarget("bare")}`, spread(demoMethod.vsBare), ""));
   console.log(
     row(
-      "",
-      `the query alone ${demoMethod.queryMeanUs} µs`,
-      `(p50 ${demoMethod.queryP50Us} µs, Prisma, one at a time)`,
+      "  its query alone, one at a time",
+      demoQuery("Prisma findFirst", demoMethod.prisma),
+      `${demoQuery("same SQL: $queryRawUnsafe", demoMethod.raw)}; ${demoQuery("pg", demoMethod.driver)}`,
       "",
       "",
     ),

@@ -1,7 +1,8 @@
 // One benchmark server, in its own process: `silo` (the silo server: signature check, routing,
 // validation, metrics), `silo-redis` (the same, its nonces in the Redis named by argv[3] under
 // the prefix argv[4], removed when it stops), `trpc` (tRPC's standalone adapter) or `bare`
-// (node:http, fixed JSON, after reading the body).
+// (node:http, fixed JSON, after reading the body); `demo-trpc <database url>` and
+// `demo-bare <database url>` serve a demo method (demo-servers.ts).
 import http from "node:http";
 import {
   openReplayStore,
@@ -63,6 +64,13 @@ if (kind === "silo" || kind === "silo-redis") {
     replayStore,
   });
   server = silo.server;
+  // demo:start
+} else if (kind === "demo-trpc" || kind === "demo-bare") {
+  const { demoServer } = await import("./demo-servers.ts");
+  const demo = await demoServer(kind, process.argv[3] ?? "");
+  server = demo.server;
+  stop = demo.stop;
+  // demo:end
 } else if (kind === "trpc") {
   // A query over POST (allowMethodOverride), as the silo's calls are: the load generator sends
   // every target the same method and a body, so none is spared reading one.

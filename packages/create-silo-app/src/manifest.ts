@@ -48,9 +48,10 @@ export const DEMO_PATHS = [
   "apps/silo/test/outbox-kill.test.ts",
   "apps/silo/test/outbox-chaos.test.ts",
   // The outbox benchmark creates and updates the demo's organizations; the demo method's row
-  // calls organization.getOrgBySlug.
+  // calls organization.getOrgBySlug, served by its baselines too.
   "bench/src/outbox.ts",
   "bench/src/demo-method.ts",
+  "bench/src/demo-servers.ts",
   // `npm run demo`, and the admin app's form that creates an organization.
   "apps/silo/src/demo.ts",
   "apps/silo/test/demo.test.ts",
