@@ -46,12 +46,12 @@ export interface DemoMethodReport {
   /** The silo's requests/s over each baseline's, round by round: median (lowest-highest). */
   readonly vsTrpc: { readonly median: number; readonly min: number; readonly max: number };
   readonly vsBare: { readonly median: number; readonly min: number; readonly max: number };
-  /** The query alone, one at a time from this process: mean and p50, µs. */
-  readonly prisma: { readonly meanUs: number; readonly p50Us: number };
+  /** The query alone, one at a time from this process, through Prisma as the handler runs it. */
+  readonly prisma: QueryTime;
   /** The same SQL through Prisma's $queryRawUnsafe: Prisma without compiling a query. */
-  readonly raw: { readonly meanUs: number; readonly p50Us: number };
+  readonly raw: QueryTime;
   /** The same SQL through pg alone (PostgreSQL): the database's own time and the round trip. */
-  readonly driver: { readonly meanUs: number; readonly p50Us: number } | undefined;
+  readonly driver: QueryTime | undefined;
 }
 
 const ARGS = { slug: "acme" };
@@ -65,18 +65,28 @@ const median = (values: readonly number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
-/** Mean and p50 of `query`, µs, one call at a time after a warm-up. */
-async function timeQuery(query: () => Promise<unknown>) {
+export interface QueryTime {
+  readonly meanUs: number;
+  readonly p50Us: number;
+  /** This process's CPU per query: what the client side of the query costs the caller. */
+  readonly cpuUs: number;
+}
+
+/** `query` one call at a time after a warm-up: wall time (mean, p50) and CPU, µs. */
+async function timeQuery(query: () => Promise<unknown>): Promise<QueryTime> {
   const samples: number[] = [];
   for (let i = 0; i < 200; i++) await query();
+  const cpu = process.cpuUsage();
   for (let i = 0; i < 2000; i++) {
     const started = process.hrtime.bigint();
     await query();
     samples.push(Number(process.hrtime.bigint() - started) / 1000);
   }
+  const used = process.cpuUsage(cpu);
   return {
     meanUs: Math.round(samples.reduce((a, b) => a + b, 0) / samples.length),
     p50Us: Math.round(median(samples)),
+    cpuUs: Math.round((used.user + used.system) / samples.length),
   };
 }
 
@@ -144,6 +154,16 @@ async function measure(
       if (answer.status !== 200 || !text.includes('"slug":"acme"'))
         throw new Error(`${target.name} answered ${answer.status}: ${text.slice(0, 300)}`);
     }
+    // Warmed alike (compiled code, open pool connections) before any round counts.
+    for (const target of targets)
+      await signedLoad({
+        origin: target.origin,
+        rpc: target.path,
+        body: target.body,
+        secret: options.secret,
+        seconds: 1,
+        expectedRps: 3000,
+      });
     for (let round = 0; round < options.rounds; round++) {
       for (let i = 0; i < targets.length; i++) {
         const target = targets[(i + round) % targets.length] as (typeof targets)[number];

@@ -612,8 +612,11 @@ try {
     const target = demoMethod.targets[name];
     return `${target.rps} req/s, ${target.serverCpuUs} µs CPU/req`;
   };
-  const demoQuery = (label: string, time: { meanUs: number; p50Us: number } | undefined) =>
-    time === undefined ? "" : `${label} ${time.meanUs} µs (p50 ${time.p50Us})`;
+  const demoQuery = (
+    label: string,
+    time: { meanUs: number; p50Us: number; cpuUs: number } | undefined,
+  ) =>
+    time === undefined ? "" : `${label} ${time.meanUs} µs (p50 ${time.p50Us}, CPU ${time.cpuUs})`;
   console.log(
     row(
       `organization.getOrgBySlug (${demoMethod.database})`,
