@@ -14,6 +14,7 @@ import { createDb } from "@acme/db";
 import { rpcPath, signRequest } from "@acme/rpc";
 import pg from "pg";
 import { withPostgresDatabases } from "./databases.ts";
+import { median, type Round, ratioSpread, type Spread, summarize } from "./rounds.ts";
 import { type Server, startServer } from "./server-process.ts";
 import { signedLoad } from "./signed-load.ts";
 import {
@@ -27,25 +28,15 @@ import {
 
 type Target = "silo" | "trpc" | "bare";
 
-export interface DemoTargetReport {
-  /** Medians over the rounds. */
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  /** Over all rounds. */
-  readonly non2xx: number;
-  readonly errors: number;
-  /** The server process's CPU per request (its clock ticks), µs: median over the rounds. */
-  readonly serverCpuUs: number;
-  readonly rounds: readonly number[];
-}
+/** Medians over the rounds (server CPU per request from its clock ticks), and each round's rate. */
+export type DemoTargetReport = ReturnType<typeof summarize>;
 
 export interface DemoMethodReport {
   readonly database: "PostgreSQL" | "PGlite";
   readonly targets: Readonly<Record<Target, DemoTargetReport>>;
   /** The silo's requests/s over each baseline's, round by round: median (lowest-highest). */
-  readonly vsTrpc: { readonly median: number; readonly min: number; readonly max: number };
-  readonly vsBare: { readonly median: number; readonly min: number; readonly max: number };
+  readonly vsTrpc: Spread;
+  readonly vsBare: Spread;
   /** The query alone, one at a time from this process, through Prisma as the handler runs it. */
   readonly prisma: QueryTime;
   /** The same SQL through Prisma's $queryRawUnsafe: Prisma without compiling a query. */
@@ -56,14 +47,6 @@ export interface DemoMethodReport {
 
 const ARGS = { slug: "acme" };
 const SILO_BODY = Buffer.from(JSON.stringify({ args: ARGS, meta: {} }));
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 export interface QueryTime {
   readonly meanUs: number;
@@ -101,10 +84,7 @@ async function measure(
     env: regionSiloEnv({ secret: options.secret, databaseUrl }),
   });
   const servers: Server[] = [];
-  const rounds = new Map<
-    Target,
-    { rps: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number; cpuUs: number }[]
-  >([
+  const rounds = new Map<Target, Round[]>([
     ["silo", []],
     ["trpc", []],
     ["bare", []],
@@ -182,32 +162,16 @@ async function measure(
           p99Ms: result.latency.p99,
           non2xx: result.non2xx,
           errors: result.errors,
-          cpuUs: Math.round((target.cpuUs() - before) / Math.max(1, result.requests.total)),
+          serverCpuUs: Math.round((target.cpuUs() - before) / Math.max(1, result.requests.total)),
         });
       }
     }
   } finally {
     await Promise.all([silo.stop(), ...servers.map((server) => server.stop())]);
   }
-  const report = (name: Target): DemoTargetReport => {
-    const runs = rounds.get(name) ?? [];
-    return {
-      rps: Math.round(median(runs.map((r) => r.rps))),
-      p50Ms: median(runs.map((r) => r.p50Ms)),
-      p99Ms: median(runs.map((r) => r.p99Ms)),
-      non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
-      errors: runs.reduce((n, r) => n + r.errors, 0),
-      serverCpuUs: median(runs.map((r) => r.cpuUs)),
-      rounds: runs.map((r) => r.rps),
-    };
-  };
-  const ratios = (baseline: Target) => {
-    const ours = rounds.get("silo") ?? [];
-    const theirs = rounds.get(baseline) ?? [];
-    const each = ours.map((r, i) => r.rps / (theirs[i]?.rps ?? Number.NaN));
-    const two = (n: number) => Math.round(n * 100) / 100;
-    return { median: two(median(each)), min: two(Math.min(...each)), max: two(Math.max(...each)) };
-  };
+  const ratios = (baseline: Target) =>
+    ratioSpread(rounds.get("silo") ?? [], rounds.get(baseline) ?? []);
+  const report = (name: Target) => summarize(rounds.get(name) ?? []);
 
   const db = await createDb(databaseUrl, { migrate: false, poolSize: 1 });
   try {

@@ -23,6 +23,7 @@ import { demoMethodRow } from "./demo-method.ts"; // demo:line
 import { memoryRows, memorySection } from "./memory.ts";
 import { outboxRows, outboxSection } from "./outbox.ts"; // demo:line
 import { profileRows, profileSection } from "./profile.ts";
+import { median, type Round, ratioSpread, summarize } from "./rounds.ts";
 import { scaleRows, scaleSection } from "./scale.ts";
 import { buildBenchServer, type Server, startServer } from "./server-process.ts";
 import {
@@ -360,14 +361,8 @@ try {
           } as const,
         ]),
   ];
-  interface RoundResult {
-    readonly rps: number;
-    readonly p50Ms: number;
-    readonly p99Ms: number;
-    readonly errors: number;
-    readonly non2xx: number;
-    /** CPU per request, µs: the server's (its clock ticks), and the load generator's (this process). */
-    readonly serverCpuUs: number;
+  interface RoundResult extends Round {
+    /** The load generator's CPU per request (this process), µs. */
     readonly clientCpuUs: number;
     /** The load generator's CPU over the round's wall time: cores it kept busy. */
     readonly clientCores: number;
@@ -409,38 +404,17 @@ try {
       });
     }
   }
-  const median = (values: readonly number[]) => {
-    const sorted = [...values].sort((x, y) => x - y);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1
-      ? (sorted[mid] as number)
-      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  };
   const summary = (name: Target["name"]) => {
     const runs = rounds.get(name) ?? [];
     return {
-      rps: Math.round(median(runs.map((r) => r.rps))),
-      p50Ms: median(runs.map((r) => r.p50Ms)),
-      p99Ms: median(runs.map((r) => r.p99Ms)),
-      errors: runs.reduce((n, r) => n + r.errors, 0),
-      non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
-      serverCpuUs: median(runs.map((r) => r.serverCpuUs)),
+      ...summarize(runs),
       clientCpuUs: median(runs.map((r) => r.clientCpuUs)),
       clientCores: median(runs.map((r) => r.clientCores)),
-      rounds: runs.map((r) => r.rps),
     };
   };
   /** The silo's rps over `baseline`'s, round by round: median, lowest and highest. */
-  const ratios = (ours: Target["name"], baseline: Target["name"]) => {
-    const a = rounds.get(ours) ?? [];
-    const b = rounds.get(baseline) ?? [];
-    const each = a.map((r, i) => r.rps / (b[i]?.rps ?? Number.NaN));
-    return {
-      median: ratio(median(each), 1),
-      min: ratio(Math.min(...each), 1),
-      max: ratio(Math.max(...each), 1),
-    };
-  };
+  const ratios = (ours: Target["name"], baseline: Target["name"]) =>
+    ratioSpread(rounds.get(ours) ?? [], rounds.get(baseline) ?? []);
   const siloLoad = summary("silo");
   const trpcLoad = summary("trpc");
   const bareLoad = summary("bare");
