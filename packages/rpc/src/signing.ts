@@ -1,5 +1,5 @@
 // Request signatures (docs/wire-protocol.md, "Signature").
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomFillSync, timingSafeEqual } from "node:crypto";
 import type { ReplayUnavailablePolicy } from "./config.ts";
 import { NonceStore } from "./nonce-store.ts";
 import type { ReplayClaim, SharedReplayStore } from "./replay-store.ts";
@@ -53,6 +53,25 @@ export function rpc0Signature(secret: string, path: string, body: Uint8Array): s
   return createHmac("sha256", secret).update(`${path}:`).update(body).digest("hex");
 }
 
+const NONCE_BYTES = 18;
+const nonceEntropy = Buffer.alloc(NONCE_BYTES * 128);
+let nonceOffset = nonceEntropy.length;
+
+/**
+ * A new nonce: 18 random bytes as base64url (24 characters). The bytes come from the CSPRNG in
+ * batches of 128 nonces, as Node's randomUUID batches its own: one randomBytes call per nonce
+ * was a system call each, 5 µs of a 9 µs signature on this project's machine.
+ */
+function newNonce(): string {
+  if (nonceOffset === nonceEntropy.length) {
+    randomFillSync(nonceEntropy);
+    nonceOffset = 0;
+  }
+  const nonce = nonceEntropy.toString("base64url", nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return nonce;
+}
+
 /**
  * The headers that sign a request with the first (current) secret; with `budgetMs` (a whole
  * number of milliseconds, 1 to 999,999,999), the signed X-Rpc-Budget-Ms too.
@@ -63,7 +82,7 @@ export function signRequest(
   body: Uint8Array,
   {
     now = Date.now(),
-    nonce = randomBytes(18).toString("base64url"),
+    nonce = newNonce(),
     budgetMs,
   }: { now?: number; nonce?: string; budgetMs?: number | undefined } = {},
 ): Record<string, string> {

@@ -629,4 +629,14 @@ describe("signRequest", () => {
       ok: true,
     });
   });
+
+  it("draws every default nonce fresh, across the batches its random bytes come in", () => {
+    // 18 random bytes as base64url per nonce, from batches of 128: 1,000 cross seven refills.
+    const nonces = Array.from(
+      { length: 1000 },
+      () => signRequest(SECRET, PATH, BODY)["x-rpc-nonce"] as string,
+    );
+    for (const nonce of nonces) expect(nonce).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(new Set(nonces).size).toBe(1000);
+  });
 });
