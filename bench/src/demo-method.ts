@@ -74,14 +74,14 @@ async function timeQuery(query: () => Promise<unknown>): Promise<QueryTime> {
 }
 
 async function measure(
-  databaseUrl: string,
+  /** Each target's database: one for all on PostgreSQL; on PGlite, copies of one (a process each). */
+  urls: Readonly<Record<Target, string>>,
   database: DemoMethodReport["database"],
   options: { readonly rounds: number; readonly seconds: number; readonly secret: string },
 ): Promise<DemoMethodReport> {
-  await seedRegion(databaseUrl);
   const silo = await startMeasured({
     args: [SILO_DIST],
-    env: regionSiloEnv({ secret: options.secret, databaseUrl }),
+    env: regionSiloEnv({ secret: options.secret, databaseUrl: urls.silo }),
   });
   const servers: Server[] = [];
   const rounds = new Map<Target, Round[]>([
@@ -90,9 +90,9 @@ async function measure(
     ["bare", []],
   ]);
   try {
-    const trpc = await startServer("demo-trpc", databaseUrl);
+    const trpc = await startServer("demo-trpc", urls.trpc);
     servers.push(trpc);
-    const bare = await startServer("demo-bare", databaseUrl);
+    const bare = await startServer("demo-bare", urls.bare);
     servers.push(bare);
     const rpc = rpcPath("organization", "getOrgBySlug");
     // What each target is sent: its protocol's envelope around the same arguments. Every request
@@ -173,7 +173,7 @@ async function measure(
     ratioSpread(rounds.get("silo") ?? [], rounds.get(baseline) ?? []);
   const report = (name: Target) => summarize(rounds.get(name) ?? []);
 
-  const db = await createDb(databaseUrl, { migrate: false, poolSize: 1 });
+  const db = await createDb(urls.silo, { migrate: false, poolSize: 1 });
   try {
     const prisma = await timeQuery(() =>
       db.organization.findFirst({
@@ -187,7 +187,7 @@ async function measure(
     const raw = await timeQuery(() => db.$queryRawUnsafe(sql, ARGS.slug, 1, 0));
     let driver: DemoMethodReport["driver"];
     if (database === "PostgreSQL") {
-      const client = new pg.Client({ connectionString: databaseUrl });
+      const client = new pg.Client({ connectionString: urls.silo });
       await client.connect();
       try {
         driver = await timeQuery(() => client.query(sql, [ARGS.slug, 1, 0]));
@@ -218,12 +218,28 @@ export async function demoMethodRow(options: {
 }): Promise<DemoMethodReport> {
   buildSilo();
   if (options.postgresServer !== undefined)
-    return withPostgresDatabases(options.postgresServer, "bench_demo_method", ["us"], (urlOf) =>
-      measure(urlOf("us"), "PostgreSQL", options),
+    return withPostgresDatabases(
+      options.postgresServer,
+      "bench_demo_method",
+      ["us"],
+      async (urlOf) => {
+        const url = urlOf("us");
+        await seedRegion(url);
+        return measure({ silo: url, trpc: url, bare: url }, "PostgreSQL", options);
+      },
     );
+  // An embedded database is one process's: each target gets a copy of the seeded directory.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-demo-method-"));
   try {
-    return await measure(path.join(dir, "us"), "PGlite", options);
+    const urls = {
+      silo: path.join(dir, "silo"),
+      trpc: path.join(dir, "trpc"),
+      bare: path.join(dir, "bare"),
+    };
+    await seedRegion(urls.silo);
+    fs.cpSync(urls.silo, urls.trpc, { recursive: true });
+    fs.cpSync(urls.silo, urls.bare, { recursive: true });
+    return await measure(urls, "PGlite", options);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
