@@ -109,6 +109,32 @@ function latency(samples: number[]): Latency {
   };
 }
 
+/**
+ * Two calls timed in alternating blocks (10 of n/10 calls each, each block starting with the
+ * other call), so that a drift in the machine's speed falls on both; each warmed up first.
+ */
+async function timedPair(
+  n: number,
+  first: () => Promise<unknown>,
+  second: () => Promise<unknown>,
+): Promise<[Latency, Latency]> {
+  const calls = [first, second];
+  const samples: number[][] = [[], []];
+  for (const call of calls) for (let i = 0; i < Math.min(2000, n / 5); i++) await call();
+  const BLOCKS = 10;
+  for (let block = 0; block < BLOCKS; block++) {
+    for (const which of block % 2 === 0 ? [0, 1] : [1, 0]) {
+      const call = calls[which] as () => Promise<unknown>;
+      for (let i = 0; i < n / BLOCKS; i++) {
+        const start = process.hrtime.bigint();
+        await call();
+        samples[which]?.push(Number(process.hrtime.bigint() - start) / 1000);
+      }
+    }
+  }
+  return [latency(samples[0] ?? []), latency(samples[1] ?? [])];
+}
+
 async function timed(n: number, call: () => Promise<unknown> | unknown): Promise<Latency> {
   for (let i = 0; i < Math.min(2000, n / 5); i++) await call();
   const samples = new Array<number>(n);
@@ -156,8 +182,11 @@ const monolith = new SiloRuntime({
 const local = createSiloClient(monolith, contracts);
 const caller = plainRouter.createCaller({});
 const N_LOCAL = quick ? 10_000 : 50_000;
-const createCaller = await timed(N_LOCAL, () => caller.bench.echo(ARGS));
-const siloLocal = await timed(N_LOCAL, () => local.bench.echo.query(ARGS));
+const [createCaller, siloLocal] = await timedPair(
+  N_LOCAL,
+  () => caller.bench.echo(ARGS),
+  () => local.bench.echo.query(ARGS),
+);
 
 // 2. Routing with a warm mapping cache vs a direct in-memory map lookup.
 const mapping = {
@@ -285,8 +314,11 @@ try {
   const remote = createSiloClient(remoteRuntime, contracts);
   const plain = createTRPCClient<PlainRouter>({ links: [httpLink({ url: trpc.url })] });
   const N_REMOTE = quick ? 1000 : 3000;
-  const trpcRemote = await timed(N_REMOTE, () => plain.bench.echo.query(ARGS));
-  const siloRemote = await timed(N_REMOTE, () => remote.bench.echo.query(ARGS));
+  const [trpcRemote, siloRemote] = await timedPair(
+    N_REMOTE,
+    () => plain.bench.echo.query(ARGS),
+    () => remote.bench.echo.query(ARGS),
+  );
 
   // 4. Endpoint throughput, 32 connections, one load generator (autocannon, in this process) for
   //    every target: the same connections, the same request bodies and headers, the same duration,
